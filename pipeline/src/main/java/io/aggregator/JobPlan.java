@@ -1,0 +1,161 @@
+package io.aggregator;
+
+import io.aggregator.options.JobSettings;
+import io.aggregator.sink.Sinks;
+import io.aggregator.source.EventTags;
+import io.aggregator.source.JsonEventParser;
+import io.aggregator.sql.QueryId;
+import io.aggregator.sql.QueryShape;
+import io.aggregator.sql.SqlFile;
+import io.aggregator.sql.SqlFileException;
+import io.aggregator.windowing.ApplyTriggerPolicy;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.coders.RowCoder;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.schemas.Schema;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.values.PBegin;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.PDone;
+import org.apache.beam.sdk.values.Row;
+
+/**
+ * Everything decided before the pipeline is built: the settings, the SQL file, the query's shape
+ * and its id. {@link #prepare} checks the SQL by planning it in a scratch pipeline, so a bad file
+ * stops the job at start with the planner's message, the file and the line (a SqlTransform that
+ * fails half-way leaves the real pipeline unusable, see shared/ENVIRONMENT.md).
+ */
+public final class JobPlan {
+
+  private static final Pattern LINE = Pattern.compile("line (\\d+), column (\\d+)");
+
+  private final JobSettings settings;
+  private final SqlFile sqlFile;
+  private final QueryShape shape;
+  private final String queryId;
+  private final Schema sourceSchema;
+
+  private JobPlan(JobSettings settings, SqlFile sqlFile, QueryShape shape) {
+    this.settings = settings;
+    this.sqlFile = sqlFile;
+    this.shape = shape;
+    this.queryId = QueryId.of(sqlFile.text(), settings.fields());
+    this.sourceSchema = new JsonEventParser(settings.fields()).schema();
+  }
+
+  /** Reads, analyses and plans the SQL file of {@code settings}; throws {@link SqlFileException}. */
+  public static JobPlan prepare(JobSettings settings) {
+    return prepare(settings, SqlFile.read(settings.sqlFile()));
+  }
+
+  /** As {@link #prepare(JobSettings)}, with the file already read. */
+  public static JobPlan prepare(JobSettings settings, SqlFile sqlFile) {
+    if (sqlFile.hasNestedQuery()) {
+      throw new SqlFileException(
+          sqlFile.name(),
+          sqlFile.nestedLine() - 1,
+          "nested queries (-- for_each_batch ... -- end_for) are not supported yet");
+    }
+    QueryShape shape = QueryShape.analyze(sqlFile.name(), sqlFile.mainQuery());
+    try {
+      ApplyTriggerPolicy.checkSupported(settings.writeMethod(), shape.windowed());
+    } catch (IllegalArgumentException e) {
+      throw new SqlFileException(sqlFile.name(), 0, e.getMessage());
+    }
+    JobPlan plan = new JobPlan(settings, sqlFile, shape);
+    plan.validate();
+    return plan;
+  }
+
+  /** Builds the whole graph on an empty unbounded input, so planning errors surface now. */
+  private void validate() {
+    PipelineOptions scratchOptions = PipelineOptionsFactory.create();
+    Pipeline scratch = Pipeline.create(scratchOptions);
+    PTransform<PBegin, PCollectionTuple> emptySource =
+        new PTransform<>() {
+          @Override
+          public PCollectionTuple expand(PBegin input) {
+            PCollection<Row> events =
+                input.apply("NoEvents", Create.empty(RowCoder.of(sourceSchema)));
+            events.setIsBoundedInternal(PCollection.IsBounded.UNBOUNDED);
+            PCollection<Row> rejects =
+                input.apply("NoRejects", Create.empty(RowCoder.of(EventTags.REJECT_SCHEMA)));
+            return PCollectionTuple.of(EventTags.EVENTS, events).and(EventTags.REJECTS, rejects);
+          }
+        };
+    PTransform<PCollection<Row>, PDone> discard =
+        new PTransform<>() {
+          @Override
+          public PDone expand(PCollection<Row> input) {
+            return PDone.in(input.getPipeline());
+          }
+        };
+    PCollection<Row> results;
+    try {
+      results = Aggregator.buildPipeline(scratch, this, emptySource, new Sinks(discard, discard));
+    } catch (RuntimeException e) {
+      throw asSqlFileError(e);
+    }
+    Schema out = results.getSchema();
+    if (shape.hasIdColumn() && out.hasField(QueryShape.ID_COLUMN)) {
+      return;
+    }
+    for (String key : shape.keyColumns()) {
+      if (!out.hasField(key)) {
+        throw new SqlFileException(sqlFile.name(), 0, "result has no column '" + key + "'");
+      }
+    }
+  }
+
+  private SqlFileException asSqlFileError(RuntimeException e) {
+    String message = null;
+    int line = 0;
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t.getMessage() == null) {
+        continue;
+      }
+      Matcher m = LINE.matcher(t.getMessage());
+      if (m.find() && line == 0) {
+        line = Integer.parseInt(m.group(1));
+        message = t.getMessage();
+      }
+      if (message == null) {
+        message = t.getMessage();
+      }
+    }
+    String oneLine = message == null ? e.toString() : message.strip().replaceAll("\\s*\\n\\s*", " ");
+    return new SqlFileException(sqlFile.name(), line, oneLine);
+  }
+
+  public JobSettings settings() {
+    return settings;
+  }
+
+  public SqlFile sqlFile() {
+    return sqlFile;
+  }
+
+  public QueryShape shape() {
+    return shape;
+  }
+
+  public String queryId() {
+    return queryId;
+  }
+
+  /** The columns of table SOURCE. */
+  public Schema sourceSchema() {
+    return sourceSchema;
+  }
+
+  /** {@code <checkpointDir>/<query id>} (SPEC §7). */
+  public String checkpointDirectory() {
+    String base = settings.checkpointDir();
+    return (base.endsWith("/") ? base : base + "/") + queryId;
+  }
+}

@@ -1,0 +1,107 @@
+package io.aggregator.options;
+
+import java.util.List;
+import org.apache.beam.sdk.options.Default;
+import org.apache.beam.sdk.options.Description;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.options.Validation;
+
+/**
+ * Every option of the job (SPEC §3). Values are checked and turned into typed settings by {@link
+ * JobSettings#from}; this interface only declares them, so that {@code --help} and every runner see
+ * one list.
+ *
+ * <p>The repeatable {@code key=value} options are collected verbatim by {@link CommandLine} before
+ * Beam parses the rest: Beam splits list values at commas, which would cut a replica-set URI such
+ * as {@code mongodb://a:27017,b:27017/} in pieces.
+ */
+public interface AggregatorOptions extends PipelineOptions {
+
+  @Description("Kafka bootstrap servers, host:port[,host:port...].")
+  @Default.String("localhost:9092")
+  String getBootstrapServers();
+
+  void setBootstrapServers(String value);
+
+  @Description("Kafka topic holding the JSON events.")
+  @Default.String("user.interactions")
+  String getTopic();
+
+  void setTopic(String value);
+
+  @Description("The aggregation SQL file (Beam SQL over table SOURCE; see the README's SQL guide).")
+  @Validation.Required
+  String getSqlFile();
+
+  void setSqlFile(String value);
+
+  @Description(
+      "Columns of table SOURCE: alias=$.json.path or alias:TYPE=$.json.path, repeatable. TYPE is one"
+          + " of STRING (default), BIGINT, INTEGER, DOUBLE, BOOLEAN, TIMESTAMP."
+          + " timestamp=$.timestamp is always included.")
+  List<String> getJsonFieldsMap();
+
+  void setJsonFieldsMap(List<String> value);
+
+  @Description("How often results are emitted: '5 seconds', '1 minute' or ISO-8601 'PT5S'.")
+  @Default.String("5 seconds")
+  String getBatchInterval();
+
+  void setBatchInterval(String value);
+
+  @Description(
+      "Late-data threshold: the watermark lags the event time seen by this much; events for"
+          + " windows it has closed are dropped and counted. '20 minutes' or 'PT20M'.")
+  @Default.String("20 minutes")
+  String getAllowLateFor();
+
+  void setAllowLateFor(String value);
+
+  @Description(
+      "complete: the whole current result every batch interval; update: the changed groups every"
+          + " batch interval; append: each window once, when it closes.")
+  @Default.String("complete")
+  String getWriteMethod();
+
+  void setWriteMethod(String value);
+
+  @Description("Where results go: mongo or console.")
+  @Default.String("mongo")
+  String getSink();
+
+  void setSink(String value);
+
+  @Description(
+      "MongoDB writer settings, key=value, repeatable: uri=mongodb://..., database=..., collection=...,"
+          + " batchSize=... (required for --sink=mongo). The PySpark keys spark.mongodb.* are accepted.")
+  List<String> getWriterConf();
+
+  void setWriterConf(List<String> value);
+
+  @Description(
+      "Extra Kafka consumer properties, key=value, repeatable (startingOffsets=earliest|latest is"
+          + " accepted as auto.offset.reset).")
+  List<String> getKafkaConf();
+
+  void setKafkaConf(List<String> value);
+
+  @Description(
+      "Base directory for runner checkpoints; the job uses <checkpointDir>/<query id>.")
+  @Default.String("/tmp/checkpoint")
+  String getCheckpointDir();
+
+  void setCheckpointDir(String value);
+
+  @Description(
+      "Bounded replay: read up to the end offsets that exist at start, then finish, flushing every"
+          + " window.")
+  @Default.Boolean(false)
+  boolean getReadUntilLatest();
+
+  void setReadUntilLatest(boolean value);
+
+  @Description("Spark settings key=value, repeatable; passed to the Spark runner.")
+  List<String> getSparkConf();
+
+  void setSparkConf(List<String> value);
+}

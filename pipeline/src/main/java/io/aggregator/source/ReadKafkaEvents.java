@@ -1,0 +1,166 @@
+package io.aggregator.source;
+
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.beam.sdk.coders.ByteArrayCoder;
+import org.apache.beam.sdk.coders.NullableCoder;
+import org.apache.beam.sdk.io.kafka.KafkaIO;
+import org.apache.beam.sdk.io.kafka.KafkaRecord;
+import org.apache.beam.sdk.io.kafka.KafkaSourceDescriptor;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.values.PBegin;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.Row;
+import org.apache.beam.sdk.values.TupleTagList;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.joda.time.Duration;
+import org.joda.time.Instant;
+
+/**
+ * Reads the topic's partitions with KafkaIO and splits the parsed messages into events (rows of
+ * table SOURCE, stamped with their event time) and rejects.
+ *
+ * <p>The partitions and, for a bounded replay, their end offsets are fixed when the pipeline is
+ * built ({@link TopicSnapshot}): one source descriptor per non-empty partition, each read from
+ * its start to its end offset, so the read finishes on any number of partitions, empty or uneven.
+ */
+public class ReadKafkaEvents extends PTransform<PBegin, PCollectionTuple> {
+
+  /** Metric namespace shared with the launcher, which reports these counters. */
+  public static final String METRICS_NAMESPACE = "aggregator";
+
+  public static final String EVENTS_READ = "events_read";
+  public static final String EVENTS_REJECTED = "events_rejected";
+
+  private final String bootstrapServers;
+  private final Map<String, Object> consumerConfig;
+  private final TopicSnapshot snapshot;
+  private final JsonEventParser parser;
+  private final Duration allowedLateness;
+
+  /**
+   * @param consumerConfig Kafka consumer properties (group id, offset reset, security ...)
+   * @param snapshot the partitions to read and, when bounded, where to stop
+   * @param allowedLateness how far the watermark lags the largest event time seen
+   */
+  public ReadKafkaEvents(
+      String bootstrapServers,
+      Map<String, Object> consumerConfig,
+      TopicSnapshot snapshot,
+      JsonEventParser parser,
+      Duration allowedLateness) {
+    this.bootstrapServers = bootstrapServers;
+    this.consumerConfig = new HashMap<>(consumerConfig);
+    this.snapshot = snapshot;
+    this.parser = parser;
+    this.allowedLateness = allowedLateness;
+  }
+
+  @Override
+  public PCollectionTuple expand(PBegin input) {
+    List<KafkaSourceDescriptor> descriptors = new ArrayList<>();
+    for (TopicSnapshot.Partition p : snapshot.partitions()) {
+      if (p.isEmpty()) {
+        continue; // nothing to read: a descriptor would only hold the watermark back
+      }
+      descriptors.add(
+          KafkaSourceDescriptor.of(
+              p.topicPartition(), p.startOffset(), null, p.stopOffset(), null, null));
+    }
+    Duration lag = allowedLateness;
+    PCollection<KafkaRecord<byte[], ParsedEvent>> records =
+        input
+            .apply("ListPartitions", Create.of(descriptors))
+            .apply(
+                "ReadFromKafka",
+                KafkaIO.<byte[], ParsedEvent>readSourceDescriptors()
+                    .withBootstrapServers(bootstrapServers)
+                    .withConsumerConfigOverrides(consumerConfig)
+                    .withKeyDeserializerAndCoder(
+                        ByteArrayDeserializer.class, NullableCoder.of(ByteArrayCoder.of()))
+                    .withValueDeserializerProvider(new EventDeserializerProvider(parser))
+                    // Each record is stamped with its event time; rejects get the minimum so they
+                    // never move the watermark.
+                    .withExtractOutputTimestampFn(ReadKafkaEvents::eventTime)
+                    .withCreatWatermarkEstimatorFn(
+                        state -> new LaggingWatermarkEstimator(state, lag)));
+    return records.apply(
+        "SplitEventsAndRejects",
+        ParDo.of(new SplitEventsFn())
+            .withOutputTags(EventTags.EVENTS, TupleTagList.of(EventTags.REJECTS)));
+  }
+
+  private static Instant eventTime(KafkaRecord<byte[], ParsedEvent> record) {
+    ParsedEvent e = Objects.requireNonNull(record.getKV().getValue());
+    return e.isEvent() ? new Instant(e.eventTimeMillis()) : BoundedWindow.TIMESTAMP_MIN_VALUE;
+  }
+
+  /** Events to the main output, rejects (with topic, partition and offset) to the second. */
+  static class SplitEventsFn extends DoFn<KafkaRecord<byte[], ParsedEvent>, Row> {
+    private final Counter read = Metrics.counter(METRICS_NAMESPACE, EVENTS_READ);
+    private final Counter rejected = Metrics.counter(METRICS_NAMESPACE, EVENTS_REJECTED);
+
+    @ProcessElement
+    public void process(@Element KafkaRecord<byte[], ParsedEvent> record, MultiOutputReceiver out) {
+      read.inc();
+      ParsedEvent e = Objects.requireNonNull(record.getKV().getValue());
+      if (e.isEvent()) {
+        out.get(EventTags.EVENTS).output(e.row());
+        return;
+      }
+      rejected.inc();
+      Metrics.counter(METRICS_NAMESPACE, EVENTS_REJECTED + "_" + e.reason().name().toLowerCase())
+          .inc();
+      out.get(EventTags.REJECTS)
+          .output(
+              Row.withSchema(EventTags.REJECT_SCHEMA)
+                  .addValues(
+                      e.reason().name(),
+                      e.detail(),
+                      rawText(e.raw()),
+                      record.getTopic(),
+                      record.getPartition(),
+                      record.getOffset())
+                  .build());
+    }
+  }
+
+  /** The raw value as text: invalid UTF-8 shown as U+FFFD, cut at {@link EventTags#MAX_RAW_CHARS}. */
+  static String rawText(byte[] raw) {
+    if (raw == null) {
+      return null;
+    }
+    CharsetDecoder decoder =
+        StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPLACE)
+            .onUnmappableCharacter(CodingErrorAction.REPLACE);
+    String text;
+    try {
+      CharBuffer chars = decoder.decode(ByteBuffer.wrap(raw, 0, Math.min(raw.length, 4 * EventTags.MAX_RAW_CHARS)));
+      text = chars.toString();
+    } catch (java.nio.charset.CharacterCodingException e) {
+      text = "";
+    }
+    if (text.length() > EventTags.MAX_RAW_CHARS || raw.length > 4 * EventTags.MAX_RAW_CHARS) {
+      return text.substring(0, Math.min(text.length(), EventTags.MAX_RAW_CHARS))
+          + "… [" + raw.length + " bytes in all]";
+    }
+    return text;
+  }
+}

@@ -1,0 +1,128 @@
+package io.aggregator.source;
+
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.checkerframework.checker.nullness.qual.Nullable;
+
+/**
+ * The partitions of a topic as the job starts, and for a bounded replay ({@code --readUntilLatest})
+ * the range of offsets to read in each: from the earliest offset to the end offset at start.
+ */
+public final class TopicSnapshot implements Serializable {
+
+  /** One partition: where to start (null: the consumer's reset policy) and stop (null: never). */
+  public static final class Partition implements Serializable {
+    private final String topic;
+    private final int partition;
+    private final @Nullable Long startOffset;
+    private final @Nullable Long stopOffset;
+
+    Partition(String topic, int partition, @Nullable Long startOffset, @Nullable Long stopOffset) {
+      this.topic = topic;
+      this.partition = partition;
+      this.startOffset = startOffset;
+      this.stopOffset = stopOffset;
+    }
+
+    public TopicPartition topicPartition() {
+      return new TopicPartition(topic, partition);
+    }
+
+    public @Nullable Long startOffset() {
+      return startOffset;
+    }
+
+    public @Nullable Long stopOffset() {
+      return stopOffset;
+    }
+
+    /** A bounded partition with nothing between its start and stop offsets. */
+    public boolean isEmpty() {
+      return startOffset != null && stopOffset != null && stopOffset <= startOffset;
+    }
+
+    /** Messages to read, or -1 when unbounded. */
+    public long size() {
+      return startOffset != null && stopOffset != null ? Math.max(0, stopOffset - startOffset) : -1;
+    }
+  }
+
+  private final List<Partition> partitions;
+
+  private TopicSnapshot(List<Partition> partitions) {
+    this.partitions = Collections.unmodifiableList(partitions);
+  }
+
+  public List<Partition> partitions() {
+    return partitions;
+  }
+
+  /** Messages a bounded replay reads in all, or -1 when unbounded. */
+  public long totalMessages() {
+    long total = 0;
+    for (Partition p : partitions) {
+      if (p.size() < 0) {
+        return -1;
+      }
+      total += p.size();
+    }
+    return total;
+  }
+
+  /**
+   * Asks the brokers for the topic's partitions and, when {@code bounded}, each partition's
+   * earliest and end offsets.
+   *
+   * @throws IllegalStateException naming the topic and servers if the topic cannot be described
+   */
+  public static TopicSnapshot take(
+      String bootstrapServers, String topic, Map<String, Object> consumerConfig, boolean bounded) {
+    Properties props = new Properties();
+    props.putAll(consumerConfig);
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    props.remove(ConsumerConfig.GROUP_ID_CONFIG); // looking, not consuming
+    props.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "60000");
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
+      List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(60));
+      if (infos == null || infos.isEmpty()) {
+        throw new IllegalStateException(
+            "Kafka topic '" + topic + "' does not exist on " + bootstrapServers
+                + " (--topic, --bootstrapServers)");
+      }
+      List<TopicPartition> tps = new ArrayList<>();
+      for (PartitionInfo info : infos) {
+        tps.add(new TopicPartition(topic, info.partition()));
+      }
+      tps.sort((a, b) -> Integer.compare(a.partition(), b.partition()));
+      List<Partition> partitions = new ArrayList<>();
+      if (!bounded) {
+        for (TopicPartition tp : tps) {
+          partitions.add(new Partition(topic, tp.partition(), null, null));
+        }
+        return new TopicSnapshot(partitions);
+      }
+      Map<TopicPartition, Long> begin = consumer.beginningOffsets(tps, Duration.ofSeconds(60));
+      Map<TopicPartition, Long> end = consumer.endOffsets(tps, Duration.ofSeconds(60));
+      for (TopicPartition tp : tps) {
+        partitions.add(new Partition(topic, tp.partition(), begin.get(tp), end.get(tp)));
+      }
+      return new TopicSnapshot(partitions);
+    } catch (org.apache.kafka.common.errors.TimeoutException e) {
+      throw new IllegalStateException(
+          "Kafka at " + bootstrapServers + " did not answer for topic '" + topic
+              + "' within 60 s (--bootstrapServers): " + e.getMessage());
+    }
+  }
+}
