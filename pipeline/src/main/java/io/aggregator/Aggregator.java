@@ -16,7 +16,6 @@ import io.aggregator.windowing.ApplyTriggerPolicy;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
-import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -51,30 +50,37 @@ public final class Aggregator {
     if (CommandLine.wantsHelp(args)) {
       return printHelp(args);
     }
-    AggregatorOptions options;
-    JobPlan plan;
+    RunningJob job;
     try {
-      options = CommandLine.parse(args);
-      plan = JobPlan.prepare(JobSettings.from(options));
+      job = start(args);
     } catch (IllegalArgumentException e) {
       System.err.println("aggregator: " + Secrets.mask(e.getMessage()));
       return EXIT_BAD_INPUT;
+    } catch (IllegalStateException e) {
+      System.err.println("aggregator: " + Secrets.mask(e.getMessage()));
+      return 1;
     }
+    return job.awaitCompletion();
+  }
+
+  /**
+   * Checks the command line and the SQL file, builds the pipeline and starts it.
+   *
+   * @throws IllegalArgumentException for a bad option or SQL file (one line, naming it)
+   * @throws IllegalStateException when Kafka cannot describe the topic
+   */
+  public static RunningJob start(String[] args) {
+    AggregatorOptions options = CommandLine.parse(args);
+    JobPlan plan = JobPlan.prepare(JobSettings.from(options));
     JobSettings settings = plan.settings();
     LOG.info("Query id {} for {} (consumer group {}, checkpoints in {})",
         plan.queryId(), settings.sqlFile(), consumerGroup(plan), plan.checkpointDirectory());
     LOG.info("Settings: {}", settings.describe());
 
     Map<String, Object> consumerConfig = consumerConfig(plan);
-    TopicSnapshot snapshot;
-    try {
-      snapshot =
-          TopicSnapshot.take(
-              settings.bootstrapServers(), settings.topic(), consumerConfig, settings.readUntilLatest());
-    } catch (IllegalStateException e) {
-      System.err.println("aggregator: " + Secrets.mask(e.getMessage()));
-      return 1;
-    }
+    TopicSnapshot snapshot =
+        TopicSnapshot.take(
+            settings.bootstrapServers(), settings.topic(), consumerConfig, settings.readUntilLatest());
     Pipeline pipeline = Pipeline.create(options);
     buildPipeline(
         pipeline,
@@ -86,7 +92,7 @@ public final class Aggregator {
             new JsonEventParser(settings.fields()),
             settings.allowLateFor()),
         Sinks.forSettings(settings, plan.shape()));
-    return JobRunner.run(pipeline, options, snapshot.totalMessages());
+    return RunningJob.start(pipeline, options, snapshot.totalMessages());
   }
 
   /**

@@ -89,8 +89,9 @@ public class ReadKafkaEvents extends PTransform<PBegin, PCollectionTuple> {
             .apply(
                 "ReadFromKafka",
                 KafkaIO.<byte[], ParsedEvent>readSourceDescriptors()
+                    // Updates, not overrides: overrides would replace KafkaIO's defaults too.
+                    .withConsumerConfigUpdates(consumerConfig)
                     .withBootstrapServers(bootstrapServers)
-                    .withConsumerConfigOverrides(consumerConfig)
                     .withKeyDeserializerAndCoder(
                         ByteArrayDeserializer.class, NullableCoder.of(ByteArrayCoder.of()))
                     .withValueDeserializerProvider(new EventDeserializerProvider(parser))

@@ -27,7 +27,7 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * result row (the group-by columns and the window start), from which a MongoDB {@code _id} is
  * derived when the query selects none (SPEC §4).
  */
-public final class QueryShape {
+public final class QueryShape implements java.io.Serializable {
 
   public static final String ID_COLUMN = "_id";
 
@@ -90,7 +90,7 @@ public final class QueryShape {
     if (group != null) {
       for (SqlNode g : group) {
         if (isWindowCall(g)) {
-          String fn = ((SqlCall) g).getOperator().getName().toUpperCase(Locale.ROOT);
+          String fn = operatorName((SqlCall) g);
           windowStart = selectedWindowStart(select, fn + "_START");
           if (windowStart == null && !hasId) {
             throw new SqlFileException(
@@ -133,8 +133,13 @@ public final class QueryShape {
   }
 
   private static boolean isWindowCall(SqlNode n) {
-    return n instanceof SqlCall
-        && WINDOW_FUNCTIONS.contains(((SqlCall) n).getOperator().getName().toUpperCase(Locale.ROOT));
+    return n instanceof SqlCall && WINDOW_FUNCTIONS.contains(operatorName((SqlCall) n));
+  }
+
+  /** The operator's name in upper case; Beam's parser names the group windows {@code $TUMBLE}. */
+  private static String operatorName(SqlCall call) {
+    String name = call.getOperator().getName().toUpperCase(Locale.ROOT);
+    return name.startsWith("$") ? name.substring(1) : name;
   }
 
   private static boolean containsWindowFunction(SqlNode node) {
@@ -167,7 +172,7 @@ public final class QueryShape {
     for (SqlNode item : select.getSelectList()) {
       SqlNode value = item.getKind() == SqlKind.AS ? ((SqlBasicCall) item).operand(0) : item;
       if (value instanceof SqlCall
-          && ((SqlCall) value).getOperator().getName().equalsIgnoreCase(startFunction)) {
+          && operatorName((SqlCall) value).equals(startFunction)) {
         return outputName(item);
       }
     }

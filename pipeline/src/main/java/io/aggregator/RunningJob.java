@@ -17,13 +17,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs a built pipeline on whichever runner the options name, reports progress to standard error
- * every few seconds (for a bounded replay: the share of the end offsets consumed and events/s),
- * cancels it cleanly on Ctrl-C, and logs the job's counters when it ends (SPEC §8).
+ * A started job on whichever runner the options name. {@link #awaitCompletion} reports progress
+ * to standard error every few seconds (for a bounded replay: the share of the end offsets consumed
+ * and events/s), cancels the job cleanly on Ctrl-C, and logs the job's counters when it ends
+ * (SPEC §8).
  */
-public final class JobRunner {
+public final class RunningJob {
 
-  private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
+  private static final Logger LOG = LoggerFactory.getLogger(RunningJob.class);
 
   /** How often progress is printed. */
   public static final Duration PROGRESS_INTERVAL = Duration.standardSeconds(5);
@@ -31,27 +32,62 @@ public final class JobRunner {
   /** Beam's own counter of events dropped for arriving after their window closed. */
   public static final String DROPPED_LATE = "droppedDueToLateness";
 
-  private JobRunner() {}
+  private final PipelineResult result;
+  private final long totalMessages;
+  private final long startNanos;
+
+  private RunningJob(PipelineResult result, long totalMessages, long startNanos) {
+    this.result = result;
+    this.totalMessages = totalMessages;
+    this.startNanos = startNanos;
+  }
 
   /**
-   * Runs {@code pipeline}; returns 0 when it completes (a bounded replay), 1 when it fails.
+   * Starts {@code pipeline} without blocking.
    *
    * @param totalMessages messages a bounded replay reads, or -1 when unbounded
    */
-  public static int run(Pipeline pipeline, PipelineOptions options, long totalMessages) {
+  public static RunningJob start(Pipeline pipeline, PipelineOptions options, long totalMessages) {
     dontBlockOnRun(options);
     long start = System.nanoTime();
-    PipelineResult result = pipeline.run();
+    return new RunningJob(pipeline.run(), totalMessages, start);
+  }
+
+  /** Cancels the job (if still running) and waits up to 30 s for it to stop. */
+  public void cancel() {
+    try {
+      if (!result.getState().isTerminal()) {
+        result.cancel();
+        // cancel() is asynchronous on some runners: wait, so that the job's consumers are gone
+        // before the caller shuts anything down.
+        result.waitUntilFinish(Duration.standardSeconds(30));
+      }
+    } catch (java.io.IOException | RuntimeException e) {
+      LOG.warn("cancel failed: {}", e.toString());
+    }
+  }
+
+  /** The job's state now. */
+  public PipelineResult.State state() {
+    return result.getState();
+  }
+
+  /** The sum over all steps of the counter {@code name}, as attempted so far. */
+  public long counter(String name) {
+    return counter(result, name);
+  }
+
+  /**
+   * Waits until the job ends, printing progress; returns 0 when it completed (a bounded replay),
+   * 1 when it failed or was cancelled.
+   */
+  public int awaitCompletion() {
     Thread cancelOnExit =
         new Thread(
             () -> {
-              try {
-                if (!result.getState().isTerminal()) {
-                  System.err.println("aggregator: stopping the job");
-                  result.cancel();
-                }
-              } catch (Exception e) {
-                // the JVM is going down; nothing more to do
+              if (!result.getState().isTerminal()) {
+                System.err.println("aggregator: stopping the job");
+                cancel();
               }
             },
             "cancel-job");
@@ -83,7 +119,7 @@ public final class JobRunner {
         // already shutting down
       }
     }
-    double seconds = (System.nanoTime() - start) / 1e9;
+    double seconds = (System.nanoTime() - startNanos) / 1e9;
     Map<String, Long> counters = counters(result);
     long read = counters.getOrDefault(ReadKafkaEvents.EVENTS_READ, 0L);
     System.err.printf(
@@ -118,12 +154,12 @@ public final class JobRunner {
   }
 
   /** The sum over all steps of the counter {@code name}, as attempted so far. */
-  public static long counter(PipelineResult result, String name) {
+  static long counter(PipelineResult result, String name) {
     return counters(result).getOrDefault(name, 0L);
   }
 
   /** Every counter of the job by name, summed over steps (attempted values). */
-  public static Map<String, Long> counters(PipelineResult result) {
+  static Map<String, Long> counters(PipelineResult result) {
     Map<String, Long> sums = new TreeMap<>();
     try {
       MetricQueryResults q = result.metrics().queryMetrics(MetricsFilter.builder().build());

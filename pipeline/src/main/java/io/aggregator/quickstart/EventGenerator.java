@@ -1,0 +1,103 @@
+package io.aggregator.quickstart;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Generates user-interaction events: users {@code u-0..}, items {@code i-0..}, interaction types
+ * from a fixed list, a share of them out of order (event time pushed back by up to a given delay).
+ * Seeded, so a test, the quick start and the benchmark can regenerate exactly the same events.
+ */
+public final class EventGenerator {
+
+  /** The interaction types, in the order their count is taken from. */
+  public static final List<String> TYPES = List.of("click", "view", "like", "share", "purchase");
+
+  private final Random random;
+  private final int users;
+  private final int items;
+  private final int types;
+  private final double outOfOrderShare;
+  private final long maxDisorderMillis;
+
+  /**
+   * @param outOfOrderShare share of events (0..1) whose event time is pushed back
+   * @param maxDisorderMillis how far back at most
+   */
+  public EventGenerator(
+      long seed, int users, int items, int types, double outOfOrderShare, long maxDisorderMillis) {
+    if (types < 1 || types > TYPES.size()) {
+      throw new IllegalArgumentException("types must be 1.." + TYPES.size());
+    }
+    this.random = new Random(seed);
+    this.users = users;
+    this.items = items;
+    this.types = types;
+    this.outOfOrderShare = outOfOrderShare;
+    this.maxDisorderMillis = maxDisorderMillis;
+  }
+
+  /** One event whose nominal event time is {@code eventTimeMillis} (before any disorder). */
+  public Interaction next(long eventTimeMillis) {
+    long t = eventTimeMillis;
+    if (random.nextDouble() < outOfOrderShare) {
+      t -= 1 + (long) (random.nextDouble() * maxDisorderMillis);
+    }
+    return new Interaction(
+        "u-" + random.nextInt(users),
+        "i-" + random.nextInt(items),
+        TYPES.get(random.nextInt(types)),
+        t);
+  }
+
+  /** {@code count} events spread evenly over [startMillis, startMillis + spanMillis). */
+  public List<Interaction> batch(int count, long startMillis, long spanMillis) {
+    List<Interaction> events = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      events.add(next(startMillis + (long) ((double) i * spanMillis / count)));
+    }
+    return events;
+  }
+
+  /** A producer of raw byte values, idempotent so a retry never duplicates a message. */
+  public static KafkaProducer<byte[], byte[]> producer(String bootstrapServers) {
+    return new KafkaProducer<>(
+        Map.of(
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+            ProducerConfig.ACKS_CONFIG, "all",
+            ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+            ProducerConfig.LINGER_MS_CONFIG, 5,
+            ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024),
+        new ByteArraySerializer(),
+        new ByteArraySerializer());
+  }
+
+  /**
+   * Sends each value to the given partition, in order, and waits until all are acknowledged.
+   *
+   * @param partitionOf the partition of the i-th value
+   */
+  public static void send(
+      KafkaProducer<byte[], byte[]> producer,
+      String topic,
+      List<byte[]> values,
+      java.util.function.IntUnaryOperator partitionOf)
+      throws Exception {
+    List<Future<RecordMetadata>> sent = new ArrayList<>(values.size());
+    for (int i = 0; i < values.size(); i++) {
+      sent.add(producer.send(new ProducerRecord<>(topic, partitionOf.applyAsInt(i), null, values.get(i))));
+    }
+    producer.flush();
+    for (Future<RecordMetadata> f : sent) {
+      f.get();
+    }
+  }
+}

@@ -1,0 +1,194 @@
+package io.aggregator.quickstart;
+
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoCollection;
+import io.aggregator.Aggregator;
+import io.aggregator.RunningJob;
+import io.aggregator.embedded.EmbeddedKafka;
+import io.aggregator.embedded.EmbeddedMongo;
+import io.aggregator.options.Durations;
+import io.aggregator.source.ReadKafkaEvents;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.bson.Document;
+
+/**
+ * The local quick start (SPEC §9): a real Kafka broker and a MongoDB-wire server in this process
+ * on free ports, generated events flowing in, the aggregation of one SQL file running on them, the
+ * collection shown as it updates, then the final documents. No external services.
+ *
+ * <p>Options (besides the job's own, passed through): {@code --seconds=N} stops after N seconds
+ * (default: run until Ctrl-C), {@code --rate=events/s}, {@code --users}, {@code --items}, {@code
+ * --types}, {@code --outOfOrder=share}, {@code --show=rows shown}.
+ */
+public final class QuickStart {
+
+  public static final String DEFAULT_SQL_FILE = "sql_files/interactions_per_item_5m.sql";
+  public static final String TOPIC = "user.interactions";
+  public static final String DATABASE = "aggregator";
+  public static final String COLLECTION = "quickstart";
+
+  private QuickStart() {}
+
+  public static void main(String[] args) throws Exception {
+    System.exit(run(args));
+  }
+
+  public static int run(String[] args) throws Exception {
+    Map<String, String> own = new LinkedHashMap<>();
+    List<String> jobArgs = new ArrayList<>();
+    for (String a : args) {
+      String name = a.startsWith("--") && a.contains("=") ? a.substring(2, a.indexOf('=')) : "";
+      if (List.of("seconds", "rate", "users", "items", "types", "outOfOrder", "show").contains(name)) {
+        own.put(name, a.substring(a.indexOf('=') + 1));
+      } else {
+        jobArgs.add(a);
+      }
+    }
+    long seconds = Long.parseLong(own.getOrDefault("seconds", "0"));
+    int rate = Integer.parseInt(own.getOrDefault("rate", "2000"));
+    int show = Integer.parseInt(own.getOrDefault("show", "10"));
+    EventGenerator generator =
+        new EventGenerator(
+            System.nanoTime(),
+            Integer.parseInt(own.getOrDefault("users", "100")),
+            Integer.parseInt(own.getOrDefault("items", "20")),
+            Integer.parseInt(own.getOrDefault("types", "5")),
+            Double.parseDouble(own.getOrDefault("outOfOrder", "0.05")),
+            60_000L);
+
+    System.out.println("quickstart: starting an in-process Kafka broker and MongoDB-wire server");
+    try (EmbeddedKafka kafka = EmbeddedKafka.start();
+        EmbeddedMongo mongo = EmbeddedMongo.start()) {
+      kafka.createTopic(TOPIC, 2);
+      System.out.printf("quickstart: Kafka at %s, MongoDB at %s%n", kafka.bootstrapServers(), mongo.uri());
+
+      List<String> all = new ArrayList<>();
+      all.add("--bootstrapServers=" + kafka.bootstrapServers());
+      all.add("--topic=" + TOPIC);
+      all.add("--sink=mongo");
+      all.add("--writerConf=uri=" + mongo.uri());
+      all.add("--writerConf=database=" + DATABASE);
+      all.add("--writerConf=collection=" + COLLECTION);
+      all.add("--jsonFieldsMap=user_id=$.user_id");
+      all.add("--jsonFieldsMap=item_id=$.item_id");
+      all.add("--jsonFieldsMap=interaction_type=$.interaction_type");
+      all.add("--batchInterval=5 seconds");
+      boolean sqlGiven = jobArgs.stream().anyMatch(a -> a.startsWith("--sqlFile") || a.startsWith("--sql-file"));
+      if (!sqlGiven) {
+        all.add("--sqlFile=" + DEFAULT_SQL_FILE);
+      }
+      all.addAll(jobArgs); // the user's options come last and win
+      long intervalMillis = batchIntervalMillis(all);
+
+      AtomicBoolean producing = new AtomicBoolean(true);
+      AtomicLong produced = new AtomicLong();
+      Thread producer = new Thread(() -> produce(kafka.bootstrapServers(), generator, rate, producing, produced), "generator");
+      producer.setDaemon(true);
+      producer.start();
+
+      RunningJob job;
+      try {
+        job = Aggregator.start(all.toArray(new String[0]));
+      } catch (IllegalArgumentException | IllegalStateException e) {
+        System.err.println("quickstart: " + e.getMessage());
+        producing.set(false);
+        return Aggregator.EXIT_BAD_INPUT;
+      }
+      CountDownLatch stop = new CountDownLatch(1);
+      Thread onCtrlC = new Thread(stop::countDown, "quickstart-stop");
+      Runtime.getRuntime().addShutdownHook(onCtrlC);
+      System.out.printf("quickstart: producing about %d events/s; results every %d s. %s%n",
+          rate, intervalMillis / 1000, seconds > 0 ? "Stopping after " + seconds + " s." : "Ctrl-C stops.");
+
+      long deadline = seconds > 0 ? System.currentTimeMillis() + seconds * 1000 : Long.MAX_VALUE;
+      try (MongoClient client = MongoClients.create(mongo.uri())) {
+        MongoCollection<Document> results = client.getDatabase(DATABASE).getCollection(COLLECTION);
+        while (System.currentTimeMillis() < deadline && !job.state().isTerminal()) {
+          if (stop.await(Math.min(intervalMillis, Math.max(1, deadline - System.currentTimeMillis())),
+              java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            break;
+          }
+          printTable("live", results, show, produced.get(), job.counter(ReadKafkaEvents.EVENTS_READ));
+        }
+        // Stop producing, let the job read everything and emit once more, then show the result.
+        producing.set(false);
+        producer.join();
+        long target = produced.get();
+        long waitUntil = System.currentTimeMillis() + 60_000;
+        while (job.counter(ReadKafkaEvents.EVENTS_READ) < target
+            && System.currentTimeMillis() < waitUntil
+            && !job.state().isTerminal()) {
+          Thread.sleep(200); // polling a counter of another thread's job: no event to wait on
+        }
+        Thread.sleep(intervalMillis + 1000); // one more emission of the groups changed last
+        job.cancel();
+        printTable("final", results, Integer.MAX_VALUE, target, job.counter(ReadKafkaEvents.EVENTS_READ));
+        System.out.printf("quickstart: %d events produced, %d documents in %s.%s%n",
+            target, results.countDocuments(), DATABASE, COLLECTION);
+      } finally {
+        try {
+          Runtime.getRuntime().removeShutdownHook(onCtrlC);
+        } catch (IllegalStateException e) {
+          // shutting down after Ctrl-C
+        }
+      }
+    }
+    return 0;
+  }
+
+  private static long batchIntervalMillis(List<String> args) {
+    String value = "5 seconds";
+    for (String a : args) {
+      if (a.startsWith("--batchInterval=") || a.startsWith("--batch-interval=")) {
+        value = a.substring(a.indexOf('=') + 1);
+      }
+    }
+    return Durations.parse("--batchInterval", value).getMillis();
+  }
+
+  private static void produce(String servers, EventGenerator generator, int rate, AtomicBoolean producing, AtomicLong produced) {
+    try (KafkaProducer<byte[], byte[]> producer = EventGenerator.producer(servers)) {
+      long start = System.nanoTime();
+      long sent = 0;
+      while (producing.get()) {
+        long due = (long) ((System.nanoTime() - start) / 1e9 * rate);
+        while (sent < due && producing.get()) {
+          Interaction e = generator.next(System.currentTimeMillis());
+          producer.send(new ProducerRecord<>(TOPIC, (int) (sent % 2), null, e.toJsonBytes()));
+          sent++;
+        }
+        producer.flush();
+        produced.set(sent);
+        Thread.sleep(20); // pacing the generator to its rate
+      }
+      producer.flush();
+      produced.set(sent);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static void printTable(String title, MongoCollection<Document> results, int limit, long produced, long read) {
+    List<Document> docs = results.find().into(new ArrayList<>());
+    docs.sort((a, b) -> String.valueOf(b.get("_id")).compareTo(String.valueOf(a.get("_id"))));
+    System.out.printf(Locale.ROOT, "%n== %s: %d documents (%d events produced, %d read) ==%n", title, docs.size(), produced, read);
+    int n = 0;
+    for (Document d : docs) {
+      if (n++ >= limit) {
+        System.out.printf("   … %d more%n", docs.size() - limit);
+        break;
+      }
+      System.out.println("   " + d.toJson());
+    }
+  }
+}
