@@ -80,7 +80,11 @@ public final class Aggregator {
     Map<String, Object> consumerConfig = consumerConfig(plan);
     TopicSnapshot snapshot =
         TopicSnapshot.take(
-            settings.bootstrapServers(), settings.topic(), consumerConfig, settings.readUntilLatest());
+            settings.bootstrapServers(),
+            settings.topic(),
+            consumerConfig,
+            settings.readUntilLatest(),
+            new JsonEventParser(settings.fields()));
     Pipeline pipeline = Pipeline.create(options);
     buildPipeline(
         pipeline,

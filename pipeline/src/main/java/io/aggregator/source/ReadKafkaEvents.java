@@ -83,6 +83,12 @@ public class ReadKafkaEvents extends PTransform<PBegin, PCollectionTuple> {
               p.topicPartition(), p.startOffset(), null, p.stopOffset(), null, null));
     }
     Duration lag = allowedLateness;
+    // A bounded replay starts every partition's watermark at the earliest head event (see
+    // TopicSnapshot#headEventTime), so its result does not depend on which partition is read first.
+    Instant floor =
+        snapshot.headEventTime() == null
+            ? BoundedWindow.TIMESTAMP_MIN_VALUE
+            : new Instant(snapshot.headEventTime());
     PCollection<KafkaRecord<byte[], ParsedEvent>> records =
         input
             .apply("ListPartitions", Create.of(descriptors))
@@ -99,7 +105,8 @@ public class ReadKafkaEvents extends PTransform<PBegin, PCollectionTuple> {
                     // never move the watermark.
                     .withExtractOutputTimestampFn(ReadKafkaEvents::eventTime)
                     .withCreatWatermarkEstimatorFn(
-                        state -> new LaggingWatermarkEstimator(state, lag)));
+                        state ->
+                            new LaggingWatermarkEstimator(state.isBefore(floor) ? floor : state, lag)));
     return records.apply(
         "SplitEventsAndRejects",
         ParDo.of(new SplitEventsFn())

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
@@ -16,7 +17,8 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * The partitions of a topic as the job starts, and for a bounded replay ({@code --readUntilLatest})
- * the range of offsets to read in each: from the earliest offset to the end offset at start.
+ * the range of offsets to read in each: from the earliest offset to the end offset at start, and
+ * the event time at the head of the partitions.
  */
 public final class TopicSnapshot implements Serializable {
 
@@ -57,10 +59,25 @@ public final class TopicSnapshot implements Serializable {
     }
   }
 
-  private final List<Partition> partitions;
+  /** Messages read at most per partition when looking for its first event. */
+  static final int HEAD_PROBE_MESSAGES = 500;
 
-  private TopicSnapshot(List<Partition> partitions) {
+  private final List<Partition> partitions;
+  private final @Nullable Long headEventTime;
+
+  private TopicSnapshot(List<Partition> partitions, @Nullable Long headEventTime) {
     this.partitions = Collections.unmodifiableList(partitions);
+    this.headEventTime = headEventTime;
+  }
+
+  /**
+   * For a bounded replay: the earliest event time among the first events of the non-empty
+   * partitions, or null if unknown (unbounded, or a partition whose head holds no valid event).
+   * Every partition reaches its first event at once, so the watermark may start there; this takes
+   * away the one moment where the result of a replay would depend on which partition is read first.
+   */
+  public @Nullable Long headEventTime() {
+    return headEventTime;
   }
 
   public List<Partition> partitions() {
@@ -79,6 +96,27 @@ public final class TopicSnapshot implements Serializable {
     return total;
   }
 
+  private static @Nullable Long firstEventTime(
+      KafkaConsumer<byte[], byte[]> consumer, Partition p, JsonEventParser parser) {
+    TopicPartition tp = p.topicPartition();
+    consumer.assign(List.of(tp));
+    consumer.seek(tp, p.startOffset());
+    long deadline = System.currentTimeMillis() + 10_000;
+    int seen = 0;
+    while (seen < HEAD_PROBE_MESSAGES && System.currentTimeMillis() < deadline) {
+      for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+        ParsedEvent e = parser.parse(r.value());
+        if (e.isEvent()) {
+          return e.eventTimeMillis();
+        }
+        if (++seen >= HEAD_PROBE_MESSAGES || r.offset() + 1 >= p.stopOffset()) {
+          return null;
+        }
+      }
+    }
+    return null;
+  }
+
   /**
    * Asks the brokers for the topic's partitions and, when {@code bounded}, each partition's
    * earliest and end offsets.
@@ -86,7 +124,11 @@ public final class TopicSnapshot implements Serializable {
    * @throws IllegalStateException naming the topic and servers if the topic cannot be described
    */
   public static TopicSnapshot take(
-      String bootstrapServers, String topic, Map<String, Object> consumerConfig, boolean bounded) {
+      String bootstrapServers,
+      String topic,
+      Map<String, Object> consumerConfig,
+      boolean bounded,
+      JsonEventParser parser) {
     Properties props = new Properties();
     props.putAll(consumerConfig);
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -111,14 +153,25 @@ public final class TopicSnapshot implements Serializable {
         for (TopicPartition tp : tps) {
           partitions.add(new Partition(topic, tp.partition(), null, null));
         }
-        return new TopicSnapshot(partitions);
+        return new TopicSnapshot(partitions, null);
       }
       Map<TopicPartition, Long> begin = consumer.beginningOffsets(tps, Duration.ofSeconds(60));
       Map<TopicPartition, Long> end = consumer.endOffsets(tps, Duration.ofSeconds(60));
+      Long head = null;
+      boolean everyHeadKnown = true;
       for (TopicPartition tp : tps) {
-        partitions.add(new Partition(topic, tp.partition(), begin.get(tp), end.get(tp)));
+        Partition p = new Partition(topic, tp.partition(), begin.get(tp), end.get(tp));
+        partitions.add(p);
+        if (!p.isEmpty()) {
+          Long t = firstEventTime(consumer, p, parser);
+          if (t == null) {
+            everyHeadKnown = false;
+          } else {
+            head = head == null ? t : Math.min(head, t);
+          }
+        }
       }
-      return new TopicSnapshot(partitions);
+      return new TopicSnapshot(partitions, everyHeadKnown ? head : null);
     } catch (org.apache.kafka.common.errors.TimeoutException e) {
       throw new IllegalStateException(
           "Kafka at " + bootstrapServers + " did not answer for topic '" + topic

@@ -51,7 +51,7 @@ public class ApplySqlQuery extends PTransform<PCollection<Row>, PCollection<Row>
     SqlFunctions.registerAll(defaultSchema(env).plus());
     BeamRelNode plan;
     try {
-      plan = env.parseQuery(query);
+      plan = env.parseQuery(SqlFunctions.rewrite(query));
     } catch (ParseException e) {
       throw new IllegalArgumentException(e.getMessage(), e);
     }

@@ -1,7 +1,8 @@
 package io.aggregator.sql.functions;
 
 import java.util.List;
-import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.beam.vendor.calcite.v1_28_0.org.apache.calcite.schema.SchemaPlus;
 import org.apache.beam.vendor.calcite.v1_28_0.org.apache.calcite.sql.type.SqlTypeName;
 
@@ -17,28 +18,61 @@ public final class SqlFunctions {
   public static final String MAX_BY = "MAX_BY";
   public static final String MIN_BY = "MIN_BY";
 
-  /** Every name we register, in upper case (Beam SQL matches function names as written). */
-  public static final Set<String> NAMES = Set.of(COUNT_DISTINCT, APPROX_COUNT_DISTINCT, MAX_BY, MIN_BY);
+  /**
+   * The name {@code APPROX_COUNT_DISTINCT} is registered under: Calcite has a built-in of that name
+   * (which Beam SQL cannot execute) that would shadow ours. Same length, so that positions in
+   * planner messages stay true to the file.
+   */
+  static final String HLL_NAME = "HLL_APPROX_COUNT_DIST";
+
+  private static final Pattern APPROX_CALL =
+      Pattern.compile("(?i)\\b" + APPROX_COUNT_DISTINCT + "(?=\\s*\\()");
 
   private SqlFunctions() {}
 
-  /** Adds the functions to {@code schema}, in upper and lower case. */
+  /**
+   * Adds the functions to {@code schema}. Calcite finds functions whatever the case they are
+   * written in, so each name is registered once: two candidates with an {@code ANY} parameter
+   * would fail Calcite's overload resolution.
+   */
   public static void registerAll(SchemaPlus schema) {
-    for (String name : List.of(COUNT_DISTINCT, COUNT_DISTINCT.toLowerCase())) {
-      schema.add(name, new TypedUdaf(new CountDistinctFn(), List.of(SqlTypeName.ANY), SqlTypeName.BIGINT));
-    }
-    for (String name : List.of(APPROX_COUNT_DISTINCT, APPROX_COUNT_DISTINCT.toLowerCase())) {
-      schema.add(
-          name, new TypedUdaf(new ApproxCountDistinctFn(), List.of(SqlTypeName.ANY), SqlTypeName.BIGINT));
-    }
+    schema.add(
+        COUNT_DISTINCT,
+        new TypedUdaf(new CountDistinctFn(), List.of(SqlTypeName.ANY), SqlTypeName.BIGINT));
+    schema.add(
+        HLL_NAME,
+        new TypedUdaf(new ApproxCountDistinctFn(), List.of(SqlTypeName.ANY), SqlTypeName.BIGINT));
     for (SqlValues.Kind kind : SqlValues.Kind.values()) {
       SqlTypeName x = SqlTypeName.valueOf(kind.name());
-      for (String name : List.of(MAX_BY, MAX_BY.toLowerCase())) {
-        schema.add(name, new TypedUdaf(ByFn.maxBy(kind), List.of(x, SqlTypeName.ANY), x));
-      }
-      for (String name : List.of(MIN_BY, MIN_BY.toLowerCase())) {
-        schema.add(name, new TypedUdaf(ByFn.minBy(kind), List.of(x, SqlTypeName.ANY), x));
-      }
+      schema.add(MAX_BY, new TypedUdaf(ByFn.maxBy(kind), List.of(x, SqlTypeName.ANY), x));
+      schema.add(MIN_BY, new TypedUdaf(ByFn.minBy(kind), List.of(x, SqlTypeName.ANY), x));
     }
+  }
+
+  /**
+   * {@code query} with the calls of functions registered under another name renamed, outside
+   * string literals and quoted identifiers.
+   */
+  public static String rewrite(String query) {
+    StringBuilder out = new StringBuilder(query.length());
+    int i = 0;
+    while (i < query.length()) {
+      char c = query.charAt(i);
+      if (c == '\'' || c == '"' || c == '`') {
+        int close = query.indexOf(c, i + 1);
+        int end = close < 0 ? query.length() : close + 1;
+        out.append(query, i, end);
+        i = end;
+        continue;
+      }
+      int next = i;
+      while (next < query.length() && "'\"`".indexOf(query.charAt(next)) < 0) {
+        next++;
+      }
+      Matcher m = APPROX_CALL.matcher(query.substring(i, next));
+      out.append(m.replaceAll(HLL_NAME));
+      i = next;
+    }
+    return out.toString();
   }
 }

@@ -7,11 +7,14 @@ import org.joda.time.ReadableInstant;
 /** Comparison and conversion of the SQL values our functions see at run time. */
 public final class SqlValues {
 
-  /** The SQL result types a function may be declared to return. */
+  /**
+   * The SQL result types a function may be declared to return. One integer type only: Calcite
+   * ranks overloads by the argument type's precedence list, and INTEGER arguments then resolve to
+   * BIGINT (widening), never the reverse.
+   */
   public enum Kind {
     VARCHAR,
     BIGINT,
-    INTEGER,
     DOUBLE,
     BOOLEAN,
     TIMESTAMP
@@ -44,8 +47,6 @@ public final class SqlValues {
     switch (kind) {
       case BIGINT:
         return v instanceof Number ? ((Number) v).longValue() : v;
-      case INTEGER:
-        return v instanceof Number ? ((Number) v).intValue() : v;
       case DOUBLE:
         return v instanceof Number ? ((Number) v).doubleValue() : v;
       case VARCHAR:

@@ -1,0 +1,185 @@
+package io.aggregator.it;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoCollection;
+import io.aggregator.Aggregator;
+import io.aggregator.embedded.EmbeddedKafka;
+import io.aggregator.embedded.EmbeddedMongo;
+import io.aggregator.quickstart.EventGenerator;
+import io.aggregator.quickstart.Interaction;
+import io.aggregator.source.RejectReason;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.bson.Document;
+import org.junit.AfterClass;
+import org.junit.BeforeClass;
+import org.junit.Test;
+
+/**
+ * The four windowed SQL files end to end on the DirectRunner: a real KRaft broker and a
+ * MongoDB-wire server over loopback sockets, 20,000 events over 25 minutes of event time on two
+ * partitions, out of order within the threshold, plus clearly late events and malformed messages.
+ * Each file runs as a bounded replay; the collection must hold exactly the documents computed in
+ * plain Java from the on-time events.
+ */
+public class WindowedFilesIT {
+
+  static final String TOPIC = "interactions";
+  static final String DATABASE = "it";
+
+  static EmbeddedKafka kafka;
+  static EmbeddedMongo mongo;
+  static MongoClient client;
+  static TestData data;
+
+  @BeforeClass
+  public static void startServersAndLoadEvents() throws Exception {
+    kafka = EmbeddedKafka.start();
+    mongo = EmbeddedMongo.start();
+    client = MongoClients.create(mongo.uri());
+    kafka.createTopic(TOPIC, TestData.PARTITIONS);
+    data = new TestData(42, 20_000, 25, 200, 40);
+    try (KafkaProducer<byte[], byte[]> producer = EventGenerator.producer(kafka.bootstrapServers())) {
+      for (int p = 0; p < TestData.PARTITIONS; p++) {
+        int partition = p;
+        EventGenerator.send(producer, TOPIC, data.partitions.get(p), i -> partition);
+      }
+    }
+  }
+
+  @AfterClass
+  public static void stopServers() {
+    if (client != null) {
+      client.close();
+    }
+    if (mongo != null) {
+      mongo.close();
+    }
+    if (kafka != null) {
+      kafka.close();
+    }
+  }
+
+  static Path sqlFile(String name) {
+    return Path.of(System.getProperty("aggregator.repoRoot", ".."), "sql_files", name);
+  }
+
+  /** Runs {@code file} as a bounded replay into {@code collection}; asserts it completes. */
+  static void runJob(String file, String collection, String writeMethod, String... fields) {
+    List<String> args = new ArrayList<>(List.of(
+        "--bootstrapServers=" + kafka.bootstrapServers(),
+        "--topic=" + TOPIC,
+        "--sqlFile=" + sqlFile(file),
+        "--allowLateFor=" + TestData.ALLOW_LATE_FOR,
+        "--batchInterval=1 second",
+        "--writeMethod=" + writeMethod,
+        "--writerConf=uri=" + mongo.uri(),
+        "--writerConf=database=" + DATABASE,
+        "--writerConf=collection=" + collection,
+        "--readUntilLatest"));
+    for (String f : fields) {
+      args.add("--jsonFieldsMap=" + f);
+    }
+    assertEquals("exit status of " + file, 0, Aggregator.run(args.toArray(new String[0])));
+  }
+
+  static Map<String, Document> documents(String collection) {
+    Map<String, Document> docs = new TreeMap<>();
+    MongoCollection<Document> c = client.getDatabase(DATABASE).getCollection(collection);
+    for (Document d : c.find()) {
+      docs.put(String.valueOf(d.get("_id")), d);
+    }
+    return docs;
+  }
+
+  /** Exact equality, reported as what is missing, extra or different (a few of each). */
+  static void assertSameDocuments(Map<String, Document> expected, Map<String, Document> actual) {
+    List<String> missing = new ArrayList<>();
+    List<String> different = new ArrayList<>();
+    for (Map.Entry<String, Document> e : expected.entrySet()) {
+      Document a = actual.get(e.getKey());
+      if (a == null) {
+        missing.add(e.getKey());
+      } else if (!a.equals(e.getValue())) {
+        different.add("expected " + e.getValue().toJson() + " got " + a.toJson());
+      }
+    }
+    List<String> extra = new ArrayList<>(actual.keySet());
+    extra.removeAll(expected.keySet());
+    if (!missing.isEmpty() || !extra.isEmpty() || !different.isEmpty()) {
+      throw new AssertionError(String.format(
+          "%d expected documents, %d actual: %d missing %s, %d extra %s, %d different %s",
+          expected.size(), actual.size(),
+          missing.size(), head(missing), extra.size(), head(extra), different.size(), head(different)));
+    }
+  }
+
+  private static List<String> head(List<String> list) {
+    return list.subList(0, Math.min(5, list.size()));
+  }
+
+  @Test
+  public void interactionsPerItem() {
+    runJob("interactions_per_item_5m.sql", "per_item", "complete",
+        "item_id=$.item_id", "interaction_type=$.interaction_type");
+    Map<String, Document> expected = Expected.countsPer(data.onTime, "item_id", e -> e.itemId);
+    assertTrue("at least 4 windows", expected.values().stream().map(d -> d.get("window")).distinct().count() >= 4);
+    assertSameDocuments(expected, documents("per_item"));
+  }
+
+  @Test
+  public void interactionsPerUser() {
+    runJob("interactions_per_user_5m.sql", "per_user", "update",
+        "user_id=$.user_id", "interaction_type=$.interaction_type");
+    assertSameDocuments(
+        Expected.countsPer(data.onTime, "user_id", e -> e.userId), documents("per_user"));
+  }
+
+  @Test
+  public void averageInteractionsPerItem() {
+    runJob("avg_interactions_per_item_5m.sql", "avg_item", "append", "item_id=$.item_id");
+    assertSameDocuments(
+        Expected.averagesPer(data.onTime, "num_item", "avg_interactions_per_item", e -> e.itemId),
+        documents("avg_item"));
+  }
+
+  @Test
+  public void averageInteractionsPerUserAndRejects() {
+    runJob("avg_interactions_per_user_5m.sql", "avg_user", "complete", "user_id=$.user_id");
+    assertSameDocuments(
+        Expected.averagesPer(data.onTime, "num_user", "avg_interactions_per_user", e -> e.userId),
+        documents("avg_user"));
+    // Every malformed message is in the rejects collection, with its reason and position.
+    Map<String, Document> rejects = documents("avg_user_rejects");
+    assertEquals(data.malformed, rejects.size());
+    Map<String, Integer> byReason = new TreeMap<>();
+    for (Document r : rejects.values()) {
+      byReason.merge(r.getString("reason"), 1, Integer::sum);
+      assertEquals(TOPIC, r.getString("topic"));
+      assertEquals(r.get("_id"), TOPIC + "/" + r.get("partition") + "/" + r.get("offset"));
+    }
+    assertEquals(
+        Map.of(
+            RejectReason.MALFORMED_JSON.name(), data.malformed / 2,
+            RejectReason.MISSING_TIMESTAMP.name(), data.malformed / 4,
+            RejectReason.BAD_TIMESTAMP.name(), data.malformed / 4),
+        byReason);
+  }
+
+  /** Guards the fixture itself: the late events really are late and really are in the topic. */
+  @Test
+  public void fixtureHasLateEventsInEveryPartition() {
+    for (Interaction e : data.late) {
+      assertTrue(e.timestampMillis < TestData.T0 - 30 * 60_000L);
+    }
+    assertEquals(20_000 + 200 + 40, data.totalMessages());
+  }
+}
