@@ -129,6 +129,8 @@ public final class JobPlan {
       }
     }
     String oneLine = message == null ? e.toString() : message.strip().replaceAll("\\s*\\n\\s*", " ");
+    // Keep the planner's words, not the Java class names wrapped around them.
+    oneLine = oneLine.replaceAll("^(?:[a-zA-Z_$][\\w$]*\\.)+[\\w$]*(?:Exception|Error): ", "");
     return new SqlFileException(sqlFile.name(), line, oneLine);
   }
 

@@ -133,8 +133,13 @@ public final class QuickStart {
         Thread.sleep(intervalMillis + 1000); // one more emission of the groups changed last
         job.cancel();
         printTable("final", results, Integer.MAX_VALUE, target, job.counter(ReadKafkaEvents.EVENTS_READ));
+        long documents = results.countDocuments();
         System.out.printf("quickstart: %d events produced, %d documents in %s.%s%n",
-            target, results.countDocuments(), DATABASE, COLLECTION);
+            target, documents, DATABASE, COLLECTION);
+        if (documents == 0) {
+          System.err.println("quickstart: no documents were written");
+          return 1;
+        }
       } finally {
         try {
           Runtime.getRuntime().removeShutdownHook(onCtrlC);

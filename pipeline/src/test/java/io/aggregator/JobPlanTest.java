@@ -1,0 +1,70 @@
+package io.aggregator;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.startsWith;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
+
+import io.aggregator.options.CommandLine;
+import io.aggregator.options.JobSettings;
+import io.aggregator.sql.SqlFile;
+import io.aggregator.sql.SqlFileException;
+import java.nio.file.Path;
+import org.junit.Test;
+
+/** A bad SQL file stops the job at start, naming the file and line, with the planner's words. */
+public class JobPlanTest {
+
+  static JobSettings settings(String writeMethod) {
+    return JobSettings.from(CommandLine.parse(new String[] {
+      "--sqlFile=x.sql", "--sink=console", "--writeMethod=" + writeMethod,
+      "--jsonFieldsMap=item_id=$.item_id", "--jsonFieldsMap=interaction_type=$.interaction_type"}));
+  }
+
+  static String error(String writeMethod, String sql) {
+    return assertThrows(SqlFileException.class,
+        () -> JobPlan.prepare(settings(writeMethod), SqlFile.parse("x.sql", sql))).getMessage();
+  }
+
+  @Test
+  public void shippedWindowedFilesPlan() {
+    for (String f : new String[] {"interactions_per_item_5m.sql", "avg_interactions_per_item_5m.sql"}) {
+      String path = Path.of(System.getProperty("user.dir"), "..", "sql_files", f).toString();
+      JobPlan plan = JobPlan.prepare(settings("append"), SqlFile.read(path));
+      assertTrue(plan.shape().windowed());
+      assertEquals("/tmp/checkpoint/" + plan.queryId(), plan.checkpointDirectory());
+    }
+  }
+
+  @Test
+  public void plannerErrorsNameFileAndLine() {
+    assertEquals("x.sql:2: From line 2, column 3 to line 2, column 8: Column 'itemid' not found in any table",
+        error("update", "SELECT item_id,\n  itemid AS x, COUNT(*) AS c\nFROM SOURCE GROUP BY item_id"));
+    assertThat(error("update", "SELECT item_id, COUNT(*) AS c FROM SOURCE\nGROUP BY item_id\nHAVING"),
+        startsWith("x.sql:3: "));
+    assertThat(error("update", "SELECT item_id, COUNT(*) AS c FROM OTHER GROUP BY item_id"), containsString("OTHER"));
+  }
+
+  @Test
+  public void appendWithoutWindowIsRefused() {
+    assertThat(error("append", "SELECT item_id, COUNT(*) AS c FROM SOURCE GROUP BY item_id"),
+        containsString("--writeMethod=append needs a query with a window"));
+  }
+
+  @Test
+  public void nestedQueriesAreRefusedForNow() {
+    assertThat(error("update", "SELECT item_id, COUNT(*) AS c FROM SOURCE GROUP BY item_id\n-- for_each_batch\n"
+        + "SELECT AVG(c) AS a FROM AGGREGATED\n-- end_for"),
+        startsWith("x.sql:2: nested queries (-- for_each_batch ... -- end_for) are not supported yet"));
+  }
+
+  @Test
+  public void wholeQueriesPlanForUpdateAndComplete() {
+    JobPlan.prepare(settings("update"), SqlFile.parse("x.sql",
+        "SELECT item_id, COUNT(*) AS c, COUNT_DISTINCT(interaction_type) AS t FROM SOURCE GROUP BY item_id"));
+    JobPlan.prepare(settings("complete"), SqlFile.parse("x.sql",
+        "SELECT '_id' AS _id, CAST(COUNT(*) AS DOUBLE) / COUNT_DISTINCT(item_id) AS avg_per_item FROM SOURCE"));
+  }
+}

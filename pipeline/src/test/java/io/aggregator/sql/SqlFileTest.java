@@ -1,0 +1,118 @@
+package io.aggregator.sql;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.startsWith;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotEquals;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
+
+import io.aggregator.source.JsonField;
+import java.util.List;
+import org.junit.Test;
+
+public class SqlFileTest {
+
+  static final String QUERY =
+      "-- header comment; with a semicolon\n"
+          + "SELECT item_id, /* inline */ COUNT(*) AS c\n"
+          + "FROM SOURCE -- trailing\n"
+          + "GROUP BY item_id;\n";
+
+  @Test
+  public void commentsBlankedAndTrailingSemicolonDropped() {
+    SqlFile f = SqlFile.parse("q.sql", QUERY);
+    assertFalse(f.hasNestedQuery());
+    assertNull(f.nestedQuery());
+    assertEquals(QUERY, f.text());
+    // Same lines as the file: positions in planner messages are positions in the file.
+    assertEquals(4, f.mainQuery().split("\n", -1).length);
+    assertThat(f.mainQuery(), startsWith("  "));
+    assertFalse(f.mainQuery().contains(";"));
+    assertFalse(f.mainQuery().contains("inline"));
+    assertTrue(f.mainQuery().contains("GROUP BY item_id"));
+  }
+
+  @Test
+  public void quotesProtectCommentMarkersAndSemicolons() {
+    SqlFile f = SqlFile.parse("q.sql", "SELECT '--not;a comment' AS s, `a--b` FROM SOURCE");
+    assertTrue(f.mainQuery().contains("'--not;a comment'"));
+    assertTrue(f.mainQuery().contains("`a--b`"));
+  }
+
+  @Test
+  public void nestedBlockIsSplitOut() {
+    SqlFile f = SqlFile.parse("n.sql",
+        "SELECT item_id, COUNT(*) AS c FROM SOURCE GROUP BY item_id\n"
+            + "-- for_each_batch\n"
+            + "SELECT AVG(c) AS a FROM AGGREGATED;\n"
+            + "-- end_for\n");
+    assertTrue(f.hasNestedQuery());
+    assertEquals(3, f.nestedLine());
+    assertEquals("\n\nSELECT AVG(c) AS a FROM AGGREGATED", f.nestedQuery());
+  }
+
+  static String error(String text) {
+    return assertThrows(SqlFileException.class, () -> SqlFile.parse("bad.sql", text)).getMessage();
+  }
+
+  @Test
+  public void malformedFilesNameFileAndLine() {
+    assertEquals("bad.sql:1: the file holds no query", error("-- nothing\n"));
+    assertThat(error("SELECT 1 FROM SOURCE;\nSELECT 2 FROM SOURCE"), startsWith("bad.sql:1: one query per file"));
+    assertThat(error("SELECT 1\nFROM SOURCE\n-- for_each_batch\nSELECT 2 FROM AGGREGATED"), startsWith("bad.sql:3:"));
+    assertThat(error("SELECT 1 FROM SOURCE\n-- end_for"), startsWith("bad.sql:2:"));
+    assertThat(error("SELECT 1 FROM SOURCE\n/* open"), startsWith("bad.sql:2: unclosed"));
+    assertThat(error("SELECT 1 FROM SOURCE\n-- for_each_batch\nSELECT 2\n-- end_for\nSELECT 3"), startsWith("bad.sql:5:"));
+    assertThat(assertThrows(SqlFileException.class, () -> SqlFile.read("/no/such/file.sql")).getMessage(),
+        containsString("no such file"));
+  }
+
+  @Test
+  public void queryIdIsStableAndChangesWithSqlOrFields() {
+    List<JsonField> fields = List.of(JsonField.parse("item_id=$.item_id"), JsonField.parse("timestamp=$.timestamp"));
+    String id = QueryId.of(QUERY, fields);
+    assertEquals(QueryId.LENGTH, id.length());
+    assertEquals(id, QueryId.of(QUERY, fields));
+    assertEquals(id, QueryId.of(QUERY.replace("\n", "\r\n"), fields));
+    assertNotEquals(id, QueryId.of(QUERY + " ", fields));
+    assertNotEquals(id, QueryId.of(QUERY, List.of(JsonField.parse("item_id=$.item"), JsonField.parse("timestamp=$.timestamp"))));
+    assertEquals("aggregator-" + id, QueryId.consumerGroup(id));
+  }
+
+  @Test
+  public void shapeOfWindowedWholeAndIdQueries() {
+    QueryShape w = QueryShape.analyze("f", "SELECT item_id AS item, interaction_type,"
+        + " TUMBLE_START(`timestamp`, INTERVAL '5' MINUTE) AS window_start, COUNT(*) AS c FROM SOURCE"
+        + " GROUP BY item_id, interaction_type, TUMBLE(`timestamp`, INTERVAL '5' MINUTE)");
+    assertTrue(w.windowed());
+    assertEquals(List.of("item", "interaction_type"), w.keyColumns());
+    assertEquals("window_start", w.windowStartColumn());
+    assertFalse(w.hasIdColumn());
+
+    QueryShape whole = QueryShape.analyze("f", "SELECT '_id' AS _id, COUNT(*) AS c FROM SOURCE");
+    assertFalse(whole.windowed());
+    assertTrue(whole.hasIdColumn());
+    assertEquals(List.of(), whole.keyColumns());
+
+    QueryShape hop = QueryShape.analyze("f", "SELECT HOP_START(`timestamp`, INTERVAL '1' MINUTE, INTERVAL '5' MINUTE) AS ws,"
+        + " COUNT(*) AS c FROM SOURCE GROUP BY HOP(`timestamp`, INTERVAL '1' MINUTE, INTERVAL '5' MINUTE)");
+    assertTrue(hop.windowed());
+    assertEquals("ws", hop.windowStartColumn());
+  }
+
+  @Test
+  public void unkeyableQueriesAreRefusedAtTheirLine() {
+    SqlFileException e = assertThrows(SqlFileException.class, () -> QueryShape.analyze("f.sql",
+        "SELECT COUNT(*) AS c\nFROM SOURCE\nGROUP BY item_id"));
+    assertThat(e.getMessage(), startsWith("f.sql:3: GROUP BY item_id is not selected"));
+    e = assertThrows(SqlFileException.class, () -> QueryShape.analyze("f.sql",
+        "SELECT COUNT(*) AS c FROM SOURCE\nGROUP BY TUMBLE(`timestamp`, INTERVAL '5' MINUTE)"));
+    assertThat(e.getMessage(), containsString("TUMBLE_START"));
+    e = assertThrows(SqlFileException.class, () -> QueryShape.analyze("f.sql", "SELECT FROM WHERE"));
+    assertThat(e.getMessage(), startsWith("f.sql:1:"));
+  }
+}

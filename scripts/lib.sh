@@ -1,0 +1,33 @@
+# Shared by the scripts: locate the repository and build a runner's jar when it is missing or
+# older than the sources. Sourced, not run.
+
+AGGREGATOR_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+# runner_profile RUNNER -> the Maven profile that packages it (direct, flink, spark)
+runner_profile() {
+  case "${1:-DirectRunner}" in
+    DirectRunner|direct|"") echo direct ;;
+    FlinkRunner|flink) echo flink ;;
+    SparkRunner|spark) echo spark ;;
+    *) echo "aggregator: unknown --runner=$1 (DirectRunner, FlinkRunner or SparkRunner)" >&2; return 2 ;;
+  esac
+}
+
+# ensure_jar PROFILE -> prints the jar's path, building it first if needed
+ensure_jar() {
+  local profile="$1"
+  local jar="$AGGREGATOR_ROOT/pipeline/target/aggregator-$profile.jar"
+  if [ ! -f "$jar" ] || [ -n "$(find "$AGGREGATOR_ROOT/pipeline/src/main" "$AGGREGATOR_ROOT/pom.xml" \
+      "$AGGREGATOR_ROOT/pipeline/pom.xml" -newer "$jar" -print -quit)" ]; then
+    echo "aggregator: building the $profile jar (first use or changed sources)..." >&2
+    mvn -B -q -f "$AGGREGATOR_ROOT/pom.xml" -P"$profile",package-jar -DskipTests package >&2
+  fi
+  echo "$jar"
+}
+
+# jvm_flags PROFILE -> JVM flags the runner needs on Java 17
+jvm_flags() {
+  case "$1" in
+    *) echo "-XX:+UseG1GC" ;;
+  esac
+}
