@@ -25,9 +25,11 @@ ensure_jar() {
   echo "$jar"
 }
 
-# jvm_flags PROFILE -> JVM flags the runner needs on Java 17
+# jvm_flags PROFILE -> JVM flags the runner needs on Java 17, from runner-profiles/PROFILE.conf
 jvm_flags() {
-  case "$1" in
-    *) echo "-XX:+UseG1GC" ;;
-  esac
+  local conf="$AGGREGATOR_ROOT/runner-profiles/$1.conf"
+  local JVM_FLAGS=""
+  # shellcheck disable=SC1090
+  [ -f "$conf" ] && source "$conf"
+  echo "$JVM_FLAGS"
 }

@@ -85,6 +85,11 @@ public final class Aggregator {
             consumerConfig,
             settings.readUntilLatest(),
             new JsonEventParser(settings.fields()));
+    if (settings.readUntilLatest()) {
+      LOG.info("Bounded replay of {} messages; the watermark starts at the head event time {}",
+          snapshot.totalMessages(),
+          snapshot.headEventTime() == null ? "(unknown)" : new org.joda.time.Instant(snapshot.headEventTime()));
+    }
     Pipeline pipeline = Pipeline.create(options);
     buildPipeline(
         pipeline,
