@@ -6,7 +6,6 @@ import io.aggregator.options.JobSettings;
 import io.aggregator.options.Secrets;
 import io.aggregator.sink.Sinks;
 import io.aggregator.source.EventTags;
-import io.aggregator.source.JsonEventParser;
 import io.aggregator.source.ReadKafkaEvents;
 import io.aggregator.source.TopicSnapshot;
 import io.aggregator.sql.ApplySqlQuery;
@@ -84,7 +83,7 @@ public final class Aggregator {
             settings.topic(),
             consumerConfig,
             settings.readUntilLatest(),
-            new JsonEventParser(settings.fields()));
+            plan.parser());
     if (settings.readUntilLatest()) {
       LOG.info("Bounded replay of {} messages; the watermark starts at the head event time {}",
           snapshot.totalMessages(),
@@ -98,7 +97,7 @@ public final class Aggregator {
             settings.bootstrapServers(),
             consumerConfig,
             snapshot,
-            new JsonEventParser(settings.fields()),
+            plan.parser(),
             settings.allowLateFor()),
         Sinks.forSettings(settings, plan.shape()));
     return RunningJob.start(pipeline, options, snapshot.totalMessages());

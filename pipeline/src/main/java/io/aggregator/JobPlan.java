@@ -38,14 +38,14 @@ public final class JobPlan {
   private final SqlFile sqlFile;
   private final QueryShape shape;
   private final String queryId;
-  private final Schema sourceSchema;
+  private final JsonEventParser parser;
 
   private JobPlan(JobSettings settings, SqlFile sqlFile, QueryShape shape) {
     this.settings = settings;
     this.sqlFile = sqlFile;
     this.shape = shape;
     this.queryId = QueryId.of(sqlFile.text(), settings.fields());
-    this.sourceSchema = new JsonEventParser(settings.fields()).schema();
+    this.parser = new JsonEventParser(settings.fields());
   }
 
   /** Reads, analyses and plans the SQL file of {@code settings}; throws {@link SqlFileException}. */
@@ -81,7 +81,7 @@ public final class JobPlan {
           @Override
           public PCollectionTuple expand(PBegin input) {
             PCollection<Row> events =
-                input.apply("NoEvents", Create.empty(RowCoder.of(sourceSchema)));
+                input.apply("NoEvents", Create.empty(RowCoder.of(sourceSchema())));
             events.setIsBoundedInternal(PCollection.IsBounded.UNBOUNDED);
             PCollection<Row> rejects =
                 input.apply("NoRejects", Create.empty(RowCoder.of(EventTags.REJECT_SCHEMA)));
@@ -152,7 +152,12 @@ public final class JobPlan {
 
   /** The columns of table SOURCE. */
   public Schema sourceSchema() {
-    return sourceSchema;
+    return parser.schema();
+  }
+
+  /** The parser of the job's messages (paths compiled once, for the whole job). */
+  public JsonEventParser parser() {
+    return parser;
   }
 
   /** {@code <checkpointDir>/<query id>} (SPEC §7). */
