@@ -11,6 +11,7 @@ import io.aggregator.source.TopicSnapshot;
 import io.aggregator.sql.ApplySqlQuery;
 import io.aggregator.sql.QueryId;
 import io.aggregator.sql.SqlFile;
+import io.aggregator.sql.nested.ApplyNestedQuery;
 import io.aggregator.windowing.ApplyTriggerPolicy;
 import java.util.HashMap;
 import java.util.Map;
@@ -99,13 +100,14 @@ public final class Aggregator {
             snapshot,
             plan.parser(),
             settings.allowLateFor()),
-        Sinks.forSettings(settings, plan.shape()));
+        Sinks.forSettings(settings, plan.outputShape()));
     return RunningJob.start(pipeline, options, snapshot.totalMessages());
   }
 
   /**
    * The graph: events from {@code source}, rejects to their sink, the trigger policy, the SQL
-   * query, results to their sink.
+   * query, the {@code for_each_batch} query over its snapshots when the file has one, results to
+   * their sink.
    *
    * @param source emits {@link EventTags#EVENTS} (rows of SOURCE stamped with event time, the
    *     watermark lagging as {@code --allowLateFor} says) and {@link EventTags#REJECTS}
@@ -126,6 +128,13 @@ public final class Aggregator {
                 new ApplyTriggerPolicy(
                     settings.writeMethod(), plan.shape().windowed(), settings.batchInterval()))
             .apply("AggregateWithSql", new ApplySqlQuery(plan.sqlFile().mainQuery(), SqlFile.SOURCE_TABLE));
+    if (plan.sqlFile().hasNestedQuery()) {
+      results =
+          results.apply(
+              "AggregateEachBatch",
+              new ApplyNestedQuery(
+                  plan.sqlFile().nestedQuery(), plan.shape(), settings.batchInterval()));
+    }
     results.apply("WriteResults", sinks.results());
     return results;
   }

@@ -23,6 +23,7 @@ import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.PDone;
 import org.apache.beam.sdk.values.Row;
+import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * Everything decided before the pipeline is built: the settings, the SQL file, the query's shape
@@ -37,13 +38,16 @@ public final class JobPlan {
   private final JobSettings settings;
   private final SqlFile sqlFile;
   private final QueryShape shape;
+  private final @Nullable QueryShape nestedShape;
   private final String queryId;
   private final JsonEventParser parser;
 
-  private JobPlan(JobSettings settings, SqlFile sqlFile, QueryShape shape) {
+  private JobPlan(
+      JobSettings settings, SqlFile sqlFile, QueryShape shape, @Nullable QueryShape nestedShape) {
     this.settings = settings;
     this.sqlFile = sqlFile;
     this.shape = shape;
+    this.nestedShape = nestedShape;
     this.queryId = QueryId.of(sqlFile.text(), settings.fields());
     this.parser = new JsonEventParser(settings.fields());
   }
@@ -55,19 +59,17 @@ public final class JobPlan {
 
   /** As {@link #prepare(JobSettings)}, with the file already read. */
   public static JobPlan prepare(JobSettings settings, SqlFile sqlFile) {
-    if (sqlFile.hasNestedQuery()) {
-      throw new SqlFileException(
-          sqlFile.name(),
-          sqlFile.nestedLine() - 1,
-          "nested queries (-- for_each_batch ... -- end_for) are not supported yet");
-    }
     QueryShape shape = QueryShape.analyze(sqlFile.name(), sqlFile.mainQuery());
+    QueryShape nestedShape =
+        sqlFile.hasNestedQuery()
+            ? QueryShape.analyze(sqlFile.name(), sqlFile.nestedQuery())
+            : null;
     try {
       ApplyTriggerPolicy.checkSupported(settings.writeMethod(), shape.windowed());
     } catch (IllegalArgumentException e) {
       throw new SqlFileException(sqlFile.name(), 0, e.getMessage());
     }
-    JobPlan plan = new JobPlan(settings, sqlFile, shape);
+    JobPlan plan = new JobPlan(settings, sqlFile, shape, nestedShape);
     plan.validate();
     return plan;
   }
@@ -102,10 +104,11 @@ public final class JobPlan {
       throw asSqlFileError(e);
     }
     Schema out = results.getSchema();
-    if (shape.hasIdColumn() && out.hasField(QueryShape.ID_COLUMN)) {
+    QueryShape written = outputShape();
+    if (written.hasIdColumn() && out.hasField(QueryShape.ID_COLUMN)) {
       return;
     }
-    for (String key : shape.keyColumns()) {
+    for (String key : written.keyColumns()) {
       if (!out.hasField(key)) {
         throw new SqlFileException(sqlFile.name(), 0, "result has no column '" + key + "'");
       }
@@ -144,6 +147,16 @@ public final class JobPlan {
 
   public QueryShape shape() {
     return shape;
+  }
+
+  /** The shape of the nested query, or null when the file has none. */
+  public @Nullable QueryShape nestedShape() {
+    return nestedShape;
+  }
+
+  /** The shape of the query whose rows are written: the nested one when there is one. */
+  public QueryShape outputShape() {
+    return nestedShape != null ? nestedShape : shape;
   }
 
   public String queryId() {

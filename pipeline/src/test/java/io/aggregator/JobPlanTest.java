@@ -54,10 +54,20 @@ public class JobPlanTest {
   }
 
   @Test
-  public void nestedQueriesAreRefusedForNow() {
-    assertThat(error("update", "SELECT item_id, COUNT(*) AS c FROM SOURCE GROUP BY item_id\n-- for_each_batch\n"
-        + "SELECT AVG(c) AS a FROM AGGREGATED\n-- end_for"),
-        startsWith("x.sql:2: nested queries (-- for_each_batch ... -- end_for) are not supported yet"));
+  public void nestedQueryErrorsNameTheFileLine() {
+    assertEquals("x.sql:4: From line 4, column 9 to line 4, column 10: Column 'cc' not found in any table",
+        error("update", "SELECT item_id, COUNT(*) AS c FROM SOURCE GROUP BY item_id\n-- for_each_batch\n"
+            + "SELECT '_id' AS _id,\n    AVG(cc) AS a FROM AGGREGATED\n-- end_for"));
+  }
+
+  @Test
+  public void shippedNestedFilesPlanAndWriteTheSecondQuerysRows() {
+    for (String f : new String[] {"avg_interactions_per_item_whole.sql", "max_min_per_item.sql"}) {
+      String path = Path.of(System.getProperty("user.dir"), "..", "sql_files", f).toString();
+      JobPlan plan = JobPlan.prepare(settings("complete"), SqlFile.read(path));
+      assertTrue(plan.outputShape().hasIdColumn());
+      assertEquals("item_id", plan.shape().keyColumns().get(0));
+    }
   }
 
   @Test

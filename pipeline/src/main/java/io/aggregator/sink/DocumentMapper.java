@@ -64,6 +64,11 @@ public final class DocumentMapper implements Serializable {
     return doc;
   }
 
+  /** The document id of {@code row} as text: the query's {@code _id}, else the derived one. */
+  public String idOf(Row row) {
+    return shape.hasIdColumn() ? String.valueOf(row.getValue(QueryShape.ID_COLUMN)) : derivedId(row);
+  }
+
   /** {@code key1#key2#windowStart}, e.g. {@code i-4#click#2024-10-28T12:00:00Z}. */
   String derivedId(Row row) {
     StringBuilder sb = new StringBuilder();

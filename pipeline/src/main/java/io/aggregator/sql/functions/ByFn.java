@@ -51,6 +51,11 @@ public class ByFn extends CombineFn<Row, ByFn.Best, Object> {
   }
 
   private void offer(Best acc, Object x, Object y) {
+    offer(acc, max, x, y);
+  }
+
+  /** Keeps in {@code acc} the better of its pair and (x, y); shared with the snapshot engine. */
+  static void offer(Best acc, boolean max, Object x, Object y) {
     if (x == null || y == null) {
       return;
     }
