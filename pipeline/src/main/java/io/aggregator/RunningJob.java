@@ -1,6 +1,7 @@
 package io.aggregator;
 
 import io.aggregator.sink.Sinks;
+import io.aggregator.sql.nested.ApplyNestedQuery;
 import io.aggregator.source.ReadKafkaEvents;
 import java.lang.reflect.Method;
 import java.util.Locale;
@@ -8,6 +9,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.metrics.DistributionResult;
 import org.apache.beam.sdk.metrics.MetricQueryResults;
 import org.apache.beam.sdk.metrics.MetricResult;
 import org.apache.beam.sdk.metrics.MetricsFilter;
@@ -138,6 +140,10 @@ public final class RunningJob {
         counters.getOrDefault(DROPPED_LATE, 0L),
         counters.getOrDefault(Sinks.DOCUMENTS_WRITTEN, 0L),
         counters.getOrDefault(Sinks.REJECTS_WRITTEN, 0L));
+    String snapshots = snapshotLine(result);
+    if (snapshots != null) {
+      System.err.println(snapshots);
+    }
     LOG.info("Counters: {}", counters);
     return state == PipelineResult.State.DONE ? 0 : 1;
   }
@@ -155,6 +161,36 @@ public final class RunningJob {
     }
     return String.format(
         Locale.ROOT, "progress: %d messages read, %.0f events/s, %d documents written", read, rate, written);
+  }
+
+  /** For a file with a for_each_batch query: how many snapshots, how large, how long. */
+  static String snapshotLine(PipelineResult result) {
+    DistributionResult rows = null;
+    DistributionResult millis = null;
+    try {
+      MetricQueryResults q = result.metrics().queryMetrics(MetricsFilter.builder().build());
+      for (MetricResult<DistributionResult> d : q.getDistributions()) {
+        String name = d.getName().getName();
+        if (name.equals(ApplyNestedQuery.SNAPSHOT_ROWS)) {
+          rows = d.getAttempted();
+        } else if (name.equals(ApplyNestedQuery.SNAPSHOT_MILLIS)) {
+          millis = d.getAttempted();
+        }
+      }
+    } catch (RuntimeException e) {
+      LOG.debug("metrics not available: {}", e.toString());
+    }
+    if (rows == null || millis == null || rows.getCount() == 0) {
+      return null;
+    }
+    return String.format(
+        Locale.ROOT,
+        "aggregator: %d snapshots of AGGREGATED evaluated, up to %d rows each; second query %.0f ms"
+            + " on average, %d ms at most",
+        rows.getCount(),
+        rows.getMax(),
+        millis.getMean(),
+        millis.getMax());
   }
 
   /** The sum over all steps of the counter {@code name}, as attempted so far. */

@@ -85,4 +85,86 @@ final class Expected {
         });
     return docs;
   }
+
+  /** avg_interactions_per_*_whole: one document, {@code _id '_id'}, the mean of the counts. */
+  static Map<String, Document> meanCountPer(
+      List<Interaction> events, String avgField, Function<Interaction, String> key) {
+    Map<String, Long> counts = new HashMap<>();
+    for (Interaction e : events) {
+      counts.merge(key.apply(e), 1L, Long::sum);
+    }
+    double sum = 0;
+    for (long c : counts.values()) {
+      sum += c;
+    }
+    return Map.of("_id", new Document("_id", "_id").append(avgField, sum / counts.size()));
+  }
+
+  /** Per item, the count of each interaction type. */
+  static Map<String, Map<String, Long>> typeCounts(List<Interaction> events) {
+    Map<String, Map<String, Long>> counts = new TreeMap<>();
+    for (Interaction e : events) {
+      counts.computeIfAbsent(e.itemId, k -> new TreeMap<>()).merge(e.interactionType, 1L, Long::sum);
+    }
+    return counts;
+  }
+
+  /** Whether two of the item's types share their count (a tie the ordering rule must break). */
+  static boolean hasTie(List<Interaction> events, String item) {
+    Map<String, Long> perType = typeCounts(events).get(item);
+    return new HashSet<>(perType.values()).size() < perType.size();
+  }
+
+  /**
+   * max_min_per_item: per item, the type with the largest and the smallest count (ties to the
+   * smaller type name), with the counts; {@code _id} is the item id.
+   */
+  static Map<String, Document> maxMinPerItem(List<Interaction> events) {
+    Map<String, Document> docs = new TreeMap<>();
+    typeCounts(events).forEach(
+        (item, perType) -> {
+          String most = null;
+          String least = null;
+          for (Map.Entry<String, Long> t : perType.entrySet()) { // names ascending: first one wins ties
+            if (most == null || t.getValue() > perType.get(most)) {
+              most = t.getKey();
+            }
+            if (least == null || t.getValue() < perType.get(least)) {
+              least = t.getKey();
+            }
+          }
+          docs.put(
+              item,
+              new Document("_id", item)
+                  .append("most_frequent_interaction", most)
+                  .append("most_frequent_count", perType.get(most))
+                  .append("least_frequent_interaction", least)
+                  .append("least_frequent_count", perType.get(least)));
+        });
+    return docs;
+  }
+
+  /** mean_item_count_5m (test file): per window, the mean of the per-item counts. */
+  static Map<String, Document> meanItemCountPerWindow(List<Interaction> events) {
+    Map<Long, Map<String, Long>> counts = new TreeMap<>();
+    for (Interaction e : events) {
+      counts.computeIfAbsent(windowStart(e.timestampMillis), k -> new HashMap<>())
+          .merge(e.itemId, 1L, Long::sum);
+    }
+    Map<String, Document> docs = new TreeMap<>();
+    counts.forEach(
+        (ws, perItem) -> {
+          double sum = 0;
+          for (long c : perItem.values()) {
+            sum += c;
+          }
+          docs.put(
+              iso(ws),
+              new Document("_id", iso(ws))
+                  .append("window", new Document("start", new Date(ws)))
+                  .append("mean_item_count", sum / perItem.size())
+                  .append("num_item", (long) perItem.size()));
+        });
+    return docs;
+  }
 }

@@ -13,7 +13,7 @@ public class QuickStartIT {
 
   @Test
   public void writesDocuments() throws Exception {
-    String sql = WindowedFilesIT.sqlFile("interactions_per_item_5m.sql").toString();
+    String sql = ShippedFilesIT.sqlFile("interactions_per_item_5m.sql").toString();
     assertEquals(0, QuickStart.run(new String[] {"--seconds=12", "--rate=500", "--show=2", "--sqlFile=" + sql}));
   }
 }

@@ -79,6 +79,13 @@ final class TestData {
     }
   }
 
+  /** Every well-formed event, on time or clearly late (what an aggregation without window counts). */
+  List<Interaction> all() {
+    List<Interaction> all = new ArrayList<>(onTime);
+    all.addAll(late);
+    return all;
+  }
+
   int totalMessages() {
     return partitions.stream().mapToInt(List::size).sum();
   }

@@ -61,6 +61,10 @@ import org.joda.time.Duration;
  */
 public class ApplyNestedQuery extends PTransform<PCollection<Row>, PCollection<Row>> {
 
+  public static final String SNAPSHOTS_EVALUATED = "snapshots_evaluated";
+  public static final String SNAPSHOT_ROWS = "snapshot_rows";
+  public static final String SNAPSHOT_MILLIS = "snapshot_millis";
+
   /** The single key under which the table is materialised. */
   static final String TABLE_KEY = "AGGREGATED";
 
@@ -131,9 +135,9 @@ public class ApplyNestedQuery extends PTransform<PCollection<Row>, PCollection<R
     private final Schema aggregated;
     private transient SnapshotQuery snapshotQuery;
 
-    private final Counter snapshots = Metrics.counter("aggregator", "snapshots_evaluated");
-    private final Distribution tableRows = Metrics.distribution("aggregator", "snapshot_rows");
-    private final Distribution millis = Metrics.distribution("aggregator", "snapshot_millis");
+    private final Counter snapshots = Metrics.counter("aggregator", SNAPSHOTS_EVALUATED);
+    private final Distribution tableRows = Metrics.distribution("aggregator", SNAPSHOT_ROWS);
+    private final Distribution millis = Metrics.distribution("aggregator", SNAPSHOT_MILLIS);
 
     EvaluateSnapshotFn(String query, Schema aggregated) {
       this.query = query;

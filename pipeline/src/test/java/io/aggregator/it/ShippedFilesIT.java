@@ -24,7 +24,8 @@ import org.junit.BeforeClass;
 import org.junit.Test;
 
 /**
- * The four windowed SQL files end to end on the DirectRunner: a real KRaft broker and a
+ * The shipped SQL files end to end on the DirectRunner (the four windowed ones, the three nested
+ * ones, and a windowed nested query written for this test): a real KRaft broker and a
  * MongoDB-wire server over loopback sockets, 20,000 events over 25 minutes of event time on two
  * partitions, out of order within the threshold, plus clearly late events and malformed messages.
  * Each file runs as a bounded replay; the collection must hold exactly the documents computed in
@@ -36,7 +37,7 @@ import org.junit.Test;
  * topic {@link #TOPIC}, and the early-firing methods run on {@link #TOPIC_WITHOUT_LATE}, which holds
  * the same on-time events (out of order within the threshold) and malformed messages only.
  */
-public class WindowedFilesIT {
+public class ShippedFilesIT {
 
   static final String TOPIC = "interactions";
   static final String TOPIC_WITHOUT_LATE = "interactions-without-late";
@@ -88,10 +89,14 @@ public class WindowedFilesIT {
 
   /** Runs {@code file} as a bounded replay into {@code collection}; asserts it completes. */
   static void runJob(String topic, String file, String collection, String writeMethod, String... fields) {
+    runJob(topic, sqlFile(file), collection, writeMethod, fields);
+  }
+
+  static void runJob(String topic, Path file, String collection, String writeMethod, String... fields) {
     List<String> args = new ArrayList<>(List.of(
         "--bootstrapServers=" + kafka.bootstrapServers(),
         "--topic=" + topic,
-        "--sqlFile=" + sqlFile(file),
+        "--sqlFile=" + file,
         "--allowLateFor=" + TestData.ALLOW_LATE_FOR,
         "--batchInterval=1 second",
         "--writeMethod=" + writeMethod,
@@ -186,6 +191,47 @@ public class WindowedFilesIT {
             RejectReason.MISSING_TIMESTAMP.name(), dataWithoutLate.malformed / 4,
             RejectReason.BAD_TIMESTAMP.name(), dataWithoutLate.malformed / 4),
         byReason);
+  }
+
+  // ---- nested (for_each_batch) files -----------------------------------------------------
+
+  /**
+   * Whole first query: nothing is ever late, so every event counts, the clearly late ones too.
+   * Run in {@code complete}: the second query's result is written at every snapshot.
+   */
+  @Test
+  public void averageInteractionsPerItemOverAllTime() {
+    runJob(TOPIC, "avg_interactions_per_item_whole.sql", "avg_item_whole", "complete", "item_id=$.item_id");
+    assertSameDocuments(
+        Expected.meanCountPer(data.all(), "avg_interactions_per_item", e -> e.itemId),
+        documents("avg_item_whole"));
+  }
+
+  @Test
+  public void averageInteractionsPerUserOverAllTime() {
+    runJob(TOPIC, "avg_interactions_per_user_whole.sql", "avg_user_whole", "update", "user_id=$.user_id");
+    assertSameDocuments(
+        Expected.meanCountPer(data.all(), "avg_interactions_per_user", e -> e.userId),
+        documents("avg_user_whole"));
+  }
+
+  @Test
+  public void mostAndLeastFrequentInteractionPerItem() {
+    runJob(TOPIC, "max_min_per_item.sql", "max_min", "update",
+        "item_id=$.item_id", "interaction_type=$.interaction_type");
+    Map<String, Document> expected = Expected.maxMinPerItem(data.all());
+    assertTrue("some item has a tie to break",
+        expected.keySet().stream().anyMatch(item -> Expected.hasTie(data.all(), item)));
+    assertSameDocuments(expected, documents("max_min"));
+  }
+
+  /** Windowed first query in append: AGGREGATED holds closed windows only; late events dropped. */
+  @Test
+  public void meanItemCountPerWindow() {
+    Path file = Path.of(System.getProperty("aggregator.repoRoot", ".."),
+        "pipeline", "src", "test", "resources", "sql", "mean_item_count_5m.sql");
+    runJob(TOPIC, file, "mean_item", "append", "item_id=$.item_id");
+    assertSameDocuments(Expected.meanItemCountPerWindow(data.onTime), documents("mean_item"));
   }
 
   /** Guards the fixture itself: the late events really are late and really are in the topic. */
