@@ -83,6 +83,11 @@ public final class RunningJob {
     return counter(result, name);
   }
 
+  /** For a nested file: the snapshot figures so far (count, size, time), or null. */
+  public String snapshotSummary() {
+    return snapshotLine(result);
+  }
+
   /**
    * Waits until the job ends, printing progress; returns 0 when it completed (a bounded replay),
    * 1 when it failed or was cancelled.
