@@ -24,8 +24,9 @@ import org.junit.BeforeClass;
 import org.junit.Test;
 
 /**
- * The shipped SQL files end to end on the DirectRunner (the four windowed ones, the three nested
- * ones, and a windowed nested query written for this test): a real KRaft broker and a
+ * The shipped SQL files end to end on this build's runner ({@link Runners#current}: Direct by
+ * default, Flink with {@code -Pflink}, Spark with {@code -Pspark}; the four windowed files, the
+ * three nested ones, and a windowed nested query written for this test): a real KRaft broker and a
  * MongoDB-wire server over loopback sockets, 20,000 events over 25 minutes of event time on two
  * partitions, out of order within the threshold, plus clearly late events and malformed messages.
  * Each file runs as a bounded replay; the collection must hold exactly the documents computed in
@@ -104,6 +105,7 @@ public class ShippedFilesIT {
         "--writerConf=database=" + DATABASE,
         "--writerConf=collection=" + collection,
         "--readUntilLatest"));
+    args.addAll(Runners.options(Runners.current()));
     for (String f : fields) {
       args.add("--jsonFieldsMap=" + f);
     }

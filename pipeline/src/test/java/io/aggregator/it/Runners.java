@@ -1,0 +1,38 @@
+package io.aggregator.it;
+
+import java.util.List;
+
+/**
+ * The runner the integration suite runs its jobs on, and the options each needs locally. The
+ * runner comes from the build profile ({@code -Pflink}, {@code -Pspark}; DirectRunner by default):
+ * a combined Flink and Spark classpath carries two Kryo versions, so each runner's suite runs in its
+ * own build with the same tests.
+ */
+final class Runners {
+
+  static final String DIRECT = "DirectRunner";
+  static final String FLINK = "FlinkRunner";
+  static final String SPARK = "SparkRunner";
+
+  private Runners() {}
+
+  /** The runner of this build's integration suite. */
+  static String current() {
+    String runner = System.getProperty("aggregator.runner", "");
+    return runner.isBlank() ? DIRECT : runner;
+  }
+
+  /** Job options that put a job on {@code runner} in this JVM. */
+  static List<String> options(String runner) {
+    switch (runner) {
+      case FLINK:
+        // The embedded mini-cluster, two parallel subtasks: partitions are really read in parallel.
+        return List.of("--runner=" + FLINK, "--flinkMaster=[local]", "--parallelism=2");
+      case SPARK:
+        return List.of("--runner=" + SPARK, "--sparkMaster=local[2]", "--streaming=true",
+            "--enableSparkMetricSinks=false");
+      default:
+        return List.of();
+    }
+  }
+}
