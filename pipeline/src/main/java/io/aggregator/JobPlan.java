@@ -16,6 +16,7 @@ import org.apache.beam.sdk.coders.RowCoder;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.schemas.Schema;
+import org.apache.beam.sdk.testing.CrashingRunner;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.PBegin;
@@ -77,6 +78,9 @@ public final class JobPlan {
   /** Builds the whole graph on an empty unbounded input, so planning errors surface now. */
   private void validate() {
     PipelineOptions scratchOptions = PipelineOptionsFactory.create();
+    // Never run: a runner that refuses to. The default (DirectRunner) is not in the Flink and Spark
+    // jars, and Pipeline.create needs some runner.
+    scratchOptions.setRunner(CrashingRunner.class);
     Pipeline scratch = Pipeline.create(scratchOptions);
     PTransform<PBegin, PCollectionTuple> emptySource =
         new PTransform<>() {

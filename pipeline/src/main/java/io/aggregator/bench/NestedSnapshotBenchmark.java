@@ -23,7 +23,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
  * writes one document per item instead of one in all). Prints wall times, their medians, the ratio
  * of the medians, and the snapshot figures of the nested runs. DirectRunner, embedded servers.
  *
- * <p>{@code scripts/bench-nested [--groups=100000] [--runs=3]}
+ * <p>{@code scripts/bench-nested [--groups=100000] [--runs=3] [job options, e.g. --runner=FlinkRunner]}
  */
 public final class NestedSnapshotBenchmark {
 
@@ -60,8 +60,8 @@ public final class NestedSnapshotBenchmark {
       double[] nest = new double[runs];
       List<String> snapshots = new ArrayList<>();
       for (int r = 0; r < runs; r++) {
-        base[r] = run(kafka, mongo, topic, baseline, "baseline" + r, null);
-        nest[r] = run(kafka, mongo, topic, nested, "nested" + r, snapshots);
+        base[r] = run(kafka, mongo, topic, baseline, "baseline" + r, null, jobArgs(args));
+        nest[r] = run(kafka, mongo, topic, nested, "nested" + r, snapshots, jobArgs(args));
         System.out.printf(Locale.ROOT, "run %d: baseline %.1f s, nested %.1f s; %s%n",
             r + 1, base[r], nest[r], snapshots.get(r));
       }
@@ -75,8 +75,8 @@ public final class NestedSnapshotBenchmark {
 
   private static double run(
       EmbeddedKafka kafka, EmbeddedMongo mongo, String topic, Path sql, String collection,
-      List<String> snapshots) {
-    String[] args = {
+      List<String> snapshots, List<String> extra) {
+    List<String> args = new ArrayList<>(List.of(
       "--bootstrapServers=" + kafka.bootstrapServers(),
       "--topic=" + topic,
       "--sqlFile=" + sql,
@@ -85,10 +85,10 @@ public final class NestedSnapshotBenchmark {
       "--writerConf=uri=" + mongo.uri(),
       "--writerConf=database=bench",
       "--writerConf=collection=" + collection,
-      "--readUntilLatest"
-    };
+      "--readUntilLatest"));
+    args.addAll(extra);
     long start = System.nanoTime();
-    RunningJob job = Aggregator.start(args);
+    RunningJob job = Aggregator.start(args.toArray(new String[0]));
     int status = job.awaitCompletion();
     double seconds = (System.nanoTime() - start) / 1e9;
     if (status != 0) {
@@ -98,6 +98,17 @@ public final class NestedSnapshotBenchmark {
       snapshots.add(job.snapshotSummary());
     }
     return seconds;
+  }
+
+  /** The options meant for the jobs: all but the benchmark's own. */
+  private static List<String> jobArgs(String[] args) {
+    List<String> out = new ArrayList<>();
+    for (String a : args) {
+      if (!a.startsWith("--groups=") && !a.startsWith("--runs=")) {
+        out.add(a);
+      }
+    }
+    return out;
   }
 
   private static double median(double[] xs) {
