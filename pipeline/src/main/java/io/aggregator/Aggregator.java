@@ -90,6 +90,7 @@ public final class Aggregator {
           snapshot.totalMessages(),
           snapshot.headEventTime() == null ? "(unknown)" : new org.joda.time.Instant(snapshot.headEventTime()));
     }
+    useCheckpointDirectory(options, plan.checkpointDirectory());
     Pipeline pipeline = Pipeline.create(options);
     buildPipeline(
         pipeline,
@@ -151,6 +152,24 @@ public final class Aggregator {
     config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     config.putAll(plan.settings().kafkaConf());
     return config;
+  }
+
+  /**
+   * Points the Spark runner's checkpoints at {@code <checkpointDir>/<query id>} (SPEC §7). By
+   * reflection, so that the Direct and Flink jars need no Spark classes.
+   */
+  private static void useCheckpointDirectory(PipelineOptions options, String directory) {
+    if (!options.getRunner().getSimpleName().equals("SparkRunner")) {
+      return;
+    }
+    try {
+      Class<? extends PipelineOptions> spark =
+          Class.forName("org.apache.beam.runners.spark.SparkCommonPipelineOptions")
+              .asSubclass(PipelineOptions.class);
+      spark.getMethod("setCheckpointDir", String.class).invoke(options.as(spark), directory);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("cannot set the Spark checkpoint directory: " + e, e);
+    }
   }
 
   private static String consumerGroup(JobPlan plan) {

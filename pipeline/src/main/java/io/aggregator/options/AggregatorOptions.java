@@ -85,12 +85,17 @@ public interface AggregatorOptions extends PipelineOptions {
 
   void setKafkaConf(List<String> value);
 
+  /**
+   * {@code --checkpointDir} (SPEC §3), held under another name: the Spark runner has a {@code
+   * checkpointDir} of its own ({@link CommandLine#beamName}).
+   */
   @Description(
-      "Base directory for runner checkpoints; the job uses <checkpointDir>/<query id>.")
+      "(given as --checkpointDir) Base directory for runner checkpoints; the job uses"
+          + " <checkpointDir>/<query id>.")
   @Default.String("/tmp/checkpoint")
-  String getCheckpointDir();
+  String getCheckpointBaseDir();
 
-  void setCheckpointDir(String value);
+  void setCheckpointBaseDir(String value);
 
   @Description(
       "Bounded replay: read up to the end offsets that exist at start, then finish, flushing every"

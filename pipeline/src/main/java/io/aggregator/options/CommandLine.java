@@ -78,7 +78,7 @@ public final class CommandLine {
       } else if (values.isEmpty()) {
         beamArgs.add("--" + name);
       } else {
-        beamArgs.add("--" + name + "=" + values.get(0));
+        beamArgs.add("--" + beamName(name) + "=" + values.get(0));
       }
     }
     AggregatorOptions options;
@@ -95,6 +95,15 @@ public final class CommandLine {
     options.setKafkaConf(repeatable.get("kafkaConf"));
     options.setSparkConf(repeatable.get("sparkConf"));
     return options;
+  }
+
+  /**
+   * The options-interface name of a product option. {@code --checkpointDir} is held as {@code
+   * checkpointBaseDir}: the Spark runner declares a {@code checkpointDir} of its own with another
+   * default, and Beam refuses one property with two defaults.
+   */
+  static String beamName(String name) {
+    return name.equals("checkpointDir") ? "checkpointBaseDir" : name;
   }
 
   /** {@code json-fields-map} becomes {@code jsonFieldsMap}; camelCase stays as it is. */

@@ -60,7 +60,7 @@ public final class JobSettings implements Serializable {
     this.sink = SinkType.parse(o.getSink());
     this.writerConf = writerConf(keyValues("--writerConf", o.getWriterConf()));
     this.kafkaConf = kafkaConf(keyValues("--kafkaConf", o.getKafkaConf()));
-    this.checkpointDir = required("--checkpointDir", o.getCheckpointDir(), "a directory");
+    this.checkpointDir = required("--checkpointDir", o.getCheckpointBaseDir(), "a directory");
     this.readUntilLatest = o.getReadUntilLatest();
     this.sparkConf = keyValues("--sparkConf", o.getSparkConf());
     if (sink == SinkType.MONGO) {
