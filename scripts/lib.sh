@@ -33,3 +33,22 @@ jvm_flags() {
   [ -f "$conf" ] && source "$conf"
   echo "$JVM_FLAGS"
 }
+
+# runner_defaults PROFILE ARGS... -> the profile's RUNNER_DEFAULTS the command line does not set
+runner_defaults() {
+  local conf="$AGGREGATOR_ROOT/runner-profiles/$1.conf"
+  shift
+  local RUNNER_DEFAULTS=""
+  # shellcheck disable=SC1090
+  [ -f "$conf" ] && source "$conf"
+  local d name given a out=()
+  for d in $RUNNER_DEFAULTS; do
+    name="${d%%=*}"
+    given=no
+    for a in "$@"; do
+      case "$a" in "$name"=*|"$name") given=yes ;; esac
+    done
+    [ "$given" = no ] && out+=("$d")
+  done
+  echo "${out[*]:-}"
+}
