@@ -100,7 +100,8 @@ public final class Aggregator {
             consumerConfig,
             snapshot,
             plan.parser(),
-            settings.allowLateFor()),
+            settings.allowLateFor(),
+            plan.shape().tumbleSize()),
         Sinks.forSettings(settings, plan.outputShape()));
     return RunningJob.start(pipeline, options, snapshot.totalMessages());
   }

@@ -112,7 +112,9 @@ public final class RunningJob {
         if (state != null && state.isTerminal()) {
           break;
         }
-        long read = counter(result, ReadKafkaEvents.EVENTS_READ);
+        long read =
+            counter(result, ReadKafkaEvents.EVENTS_READ)
+                + counter(result, ReadKafkaEvents.EVENTS_DROPPED_LATE);
         long now = System.nanoTime();
         double rate = (read - lastRead) / ((now - lastTime) / 1e9);
         lastRead = read;
@@ -132,7 +134,10 @@ public final class RunningJob {
     }
     double seconds = (System.nanoTime() - startNanos) / 1e9;
     Map<String, Long> counters = counters(result);
-    long read = counters.getOrDefault(ReadKafkaEvents.EVENTS_READ, 0L);
+    // Events dropped as late at the read never reach the step that counts events read.
+    long read =
+        counters.getOrDefault(ReadKafkaEvents.EVENTS_READ, 0L)
+            + counters.getOrDefault(ReadKafkaEvents.EVENTS_DROPPED_LATE, 0L);
     System.err.printf(
         Locale.ROOT,
         "aggregator: %s after %.1f s: %d messages read (%.0f/s), %d rejected, %d dropped as late,"
@@ -142,7 +147,8 @@ public final class RunningJob {
         read,
         read / Math.max(seconds, 1e-3),
         counters.getOrDefault(ReadKafkaEvents.EVENTS_REJECTED, 0L),
-        counters.getOrDefault(DROPPED_LATE, 0L),
+        counters.getOrDefault(ReadKafkaEvents.EVENTS_DROPPED_LATE, 0L)
+            + counters.getOrDefault(DROPPED_LATE, 0L),
         counters.getOrDefault(Sinks.DOCUMENTS_WRITTEN, 0L),
         counters.getOrDefault(Sinks.REJECTS_WRITTEN, 0L));
     String snapshots = snapshotLine(result);

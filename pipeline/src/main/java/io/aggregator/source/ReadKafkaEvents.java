@@ -11,6 +11,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.beam.sdk.coders.ByteArrayCoder;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.NullableCoder;
 import org.apache.beam.sdk.io.kafka.KafkaIO;
 import org.apache.beam.sdk.io.kafka.KafkaRecord;
@@ -19,9 +22,12 @@ import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.SimpleFunction;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
@@ -29,6 +35,7 @@ import org.apache.beam.sdk.values.Row;
 import org.apache.beam.sdk.values.TupleTagList;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.joda.time.Duration;
+import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Instant;
 
 /**
@@ -46,25 +53,31 @@ public class ReadKafkaEvents extends PTransform<PBegin, PCollectionTuple> {
 
   public static final String EVENTS_READ = "events_read";
   public static final String EVENTS_REJECTED = "events_rejected";
+  public static final String EVENTS_DROPPED_LATE = DropLateEventsFn.EVENTS_DROPPED_LATE;
 
   private final String bootstrapServers;
   private final Map<String, Object> consumerConfig;
   private final TopicSnapshot snapshot;
   private final JsonEventParser parser;
   private final Duration allowedLateness;
+  private final @Nullable Duration tumbleWindow;
 
   /**
    * @param consumerConfig Kafka consumer properties (group id, offset reset, security ...)
    * @param snapshot the partitions to read and, when bounded, where to stop
    * @param allowedLateness how far the watermark lags the largest event time seen
+   * @param tumbleWindow the query's tumbling window, for dropping late events as they are read
+   *     ({@link DropLateEventsFn}); null when the query has none
    */
   public ReadKafkaEvents(
       String bootstrapServers,
       Map<String, Object> consumerConfig,
       TopicSnapshot snapshot,
       JsonEventParser parser,
-      Duration allowedLateness) {
+      Duration allowedLateness,
+      @Nullable Duration tumbleWindow) {
     this.bootstrapServers = bootstrapServers;
+    this.tumbleWindow = tumbleWindow;
     this.consumerConfig = new HashMap<>(consumerConfig);
     this.snapshot = snapshot;
     this.parser = parser;
@@ -107,6 +120,29 @@ public class ReadKafkaEvents extends PTransform<PBegin, PCollectionTuple> {
                     .withCreatWatermarkEstimatorFn(
                         state ->
                             new LaggingWatermarkEstimator(state.isBefore(floor) ? floor : state, lag)));
+    if (tumbleWindow != null) {
+      Coder<KafkaRecord<byte[], ParsedEvent>> recordCoder = records.getCoder();
+      long floorMillis = snapshot.headEventTime() == null ? Long.MIN_VALUE : snapshot.headEventTime();
+      records =
+          records
+              .apply(
+                  "KeyByPartition",
+                  MapElements.via(
+                      new SimpleFunction<
+                          KafkaRecord<byte[], ParsedEvent>,
+                          KV<String, KafkaRecord<byte[], ParsedEvent>>>() {
+                        @Override
+                        public KV<String, KafkaRecord<byte[], ParsedEvent>> apply(
+                            KafkaRecord<byte[], ParsedEvent> r) {
+                          return KV.of(r.getTopic() + "/" + r.getPartition(), r);
+                        }
+                      }))
+              .setCoder(KvCoder.of(StringUtf8Coder.of(), recordCoder))
+              .apply(
+                  "DropLateEvents",
+                  ParDo.of(new DropLateEventsFn(tumbleWindow, allowedLateness, floorMillis)))
+              .setCoder(recordCoder);
+    }
     return records.apply(
         "SplitEventsAndRejects",
         ParDo.of(new SplitEventsFn())

@@ -10,6 +10,7 @@ import org.apache.beam.vendor.calcite.v1_28_0.org.apache.calcite.config.Lex;
 import org.apache.beam.vendor.calcite.v1_28_0.org.apache.calcite.sql.SqlBasicCall;
 import org.apache.beam.vendor.calcite.v1_28_0.org.apache.calcite.sql.SqlCall;
 import org.apache.beam.vendor.calcite.v1_28_0.org.apache.calcite.sql.SqlIdentifier;
+import org.apache.beam.vendor.calcite.v1_28_0.org.apache.calcite.sql.SqlIntervalLiteral;
 import org.apache.beam.vendor.calcite.v1_28_0.org.apache.calcite.sql.SqlKind;
 import org.apache.beam.vendor.calcite.v1_28_0.org.apache.calcite.sql.SqlNode;
 import org.apache.beam.vendor.calcite.v1_28_0.org.apache.calcite.sql.SqlNodeList;
@@ -18,6 +19,7 @@ import org.apache.beam.vendor.calcite.v1_28_0.org.apache.calcite.sql.SqlSelect;
 import org.apache.beam.vendor.calcite.v1_28_0.org.apache.calcite.sql.SqlWith;
 import org.apache.beam.vendor.calcite.v1_28_0.org.apache.calcite.sql.parser.SqlParseException;
 import org.apache.beam.vendor.calcite.v1_28_0.org.apache.calcite.sql.parser.SqlParser;
+import org.apache.beam.vendor.calcite.v1_28_0.org.apache.calcite.sql.parser.SqlParserUtil;
 import org.apache.beam.vendor.calcite.v1_28_0.org.apache.calcite.sql.util.SqlBasicVisitor;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
@@ -37,6 +39,8 @@ public final class QueryShape implements java.io.Serializable {
   private final List<String> keyColumns;
   private final @Nullable String windowStartColumn;
   private final boolean hasIdColumn;
+  /** The TUMBLE size in milliseconds when the query groups by one tumbling window, else 0. */
+  private long tumbleMillis;
 
   private QueryShape(
       boolean windowed,
@@ -86,11 +90,13 @@ public final class QueryShape implements java.io.Serializable {
     }
     List<String> keys = new ArrayList<>();
     String windowStart = null;
+    long tumble = 0;
     SqlNodeList group = select.getGroup();
     if (group != null) {
       for (SqlNode g : group) {
         if (isWindowCall(g)) {
           String fn = operatorName((SqlCall) g);
+          tumble = fn.equals("TUMBLE") ? intervalMillis((SqlCall) g) : 0;
           windowStart = selectedWindowStart(select, fn + "_START");
           if (windowStart == null && !hasId) {
             throw new SqlFileException(
@@ -119,7 +125,19 @@ public final class QueryShape implements java.io.Serializable {
         keys.add(out);
       }
     }
-    return new QueryShape(windowed, keys, windowStart, hasId);
+    QueryShape shape = new QueryShape(windowed, keys, windowStart, hasId);
+    shape.tumbleMillis = tumble;
+    return shape;
+  }
+
+  /** The size of {@code TUMBLE(ts, INTERVAL '5' MINUTE)}, or 0 when it is not a literal. */
+  private static long intervalMillis(SqlCall tumble) {
+    if (tumble.operandCount() < 2 || !(tumble.operand(1) instanceof SqlIntervalLiteral)) {
+      return 0;
+    }
+    SqlIntervalLiteral interval = (SqlIntervalLiteral) tumble.operand(1);
+    return SqlParserUtil.intervalToMillis(
+        interval.getValueAs(SqlIntervalLiteral.IntervalValue.class));
   }
 
   private static @Nullable SqlSelect outerSelect(SqlNode node) {
@@ -208,6 +226,13 @@ public final class QueryShape implements java.io.Serializable {
   /** The output column holding the window start, or null. */
   public @Nullable String windowStartColumn() {
     return windowStartColumn;
+  }
+
+  /**
+   * The size of the query's tumbling window, or null when it has none (no window, HOP, SESSION).
+   */
+  public org.joda.time.@Nullable Duration tumbleSize() {
+    return tumbleMillis > 0 ? org.joda.time.Duration.millis(tumbleMillis) : null;
   }
 
   /** Whether the query selects an {@code _id} column itself. */

@@ -32,23 +32,19 @@ import org.junit.Test;
  * Each file runs as a bounded replay; the collection must hold exactly the documents computed in
  * plain Java from the on-time events.
  *
- * <p>Known bug (open): with early firings ({@code update}, {@code complete}) the DirectRunner run
- * sometimes accepts the clearly late events (seen in 5 of 10 such runs; {@code append} dropped them
- * in every run). Until it is fixed, the clearly late events are asserted in {@code append} runs, on
- * topic {@link #TOPIC}, and the early-firing methods run on {@link #TOPIC_WITHOUT_LATE}, which holds
- * the same on-time events (out of order within the threshold) and malformed messages only.
+ * <p>Every run reads the same topic, so every windowed file, whatever its write method, must drop
+ * the clearly late events (they are dropped as they are read, see {@code DropLateEventsFn}), and
+ * every file without a window must count them.
  */
 public class ShippedFilesIT {
 
   static final String TOPIC = "interactions";
-  static final String TOPIC_WITHOUT_LATE = "interactions-without-late";
   static final String DATABASE = "it";
 
   static EmbeddedKafka kafka;
   static EmbeddedMongo mongo;
   static MongoClient client;
   static TestData data;
-  static TestData dataWithoutLate;
 
   @BeforeClass
   public static void startServersAndLoadEvents() throws Exception {
@@ -56,9 +52,7 @@ public class ShippedFilesIT {
     mongo = EmbeddedMongo.start();
     client = MongoClients.create(mongo.uri());
     data = new TestData(42, 20_000, 25, 200, 40);
-    dataWithoutLate = new TestData(42, 20_000, 25, 0, 40);
     load(TOPIC, data);
-    load(TOPIC_WITHOUT_LATE, dataWithoutLate);
   }
 
   static void load(String topic, TestData d) throws Exception {
@@ -158,10 +152,10 @@ public class ShippedFilesIT {
 
   @Test
   public void interactionsPerUser() {
-    runJob(TOPIC_WITHOUT_LATE, "interactions_per_user_5m.sql", "per_user", "update",
+    runJob(TOPIC, "interactions_per_user_5m.sql", "per_user", "update",
         "user_id=$.user_id", "interaction_type=$.interaction_type");
     assertSameDocuments(
-        Expected.countsPer(dataWithoutLate.onTime, "user_id", e -> e.userId), documents("per_user"));
+        Expected.countsPer(data.onTime, "user_id", e -> e.userId), documents("per_user"));
   }
 
   @Test
@@ -174,24 +168,24 @@ public class ShippedFilesIT {
 
   @Test
   public void averageInteractionsPerUserAndRejects() {
-    runJob(TOPIC_WITHOUT_LATE, "avg_interactions_per_user_5m.sql", "avg_user", "complete", "user_id=$.user_id");
+    runJob(TOPIC, "avg_interactions_per_user_5m.sql", "avg_user", "complete", "user_id=$.user_id");
     assertSameDocuments(
-        Expected.averagesPer(dataWithoutLate.onTime, "num_user", "avg_interactions_per_user", e -> e.userId),
+        Expected.averagesPer(data.onTime, "num_user", "avg_interactions_per_user", e -> e.userId),
         documents("avg_user"));
     // Every malformed message is in the rejects collection, with its reason and position.
     Map<String, Document> rejects = documents("avg_user_rejects");
-    assertEquals(dataWithoutLate.malformed, rejects.size());
+    assertEquals(data.malformed, rejects.size());
     Map<String, Integer> byReason = new TreeMap<>();
     for (Document r : rejects.values()) {
       byReason.merge(r.getString("reason"), 1, Integer::sum);
-      assertEquals(TOPIC_WITHOUT_LATE, r.getString("topic"));
-      assertEquals(r.get("_id"), TOPIC_WITHOUT_LATE + "/" + r.get("partition") + "/" + r.get("offset"));
+      assertEquals(TOPIC, r.getString("topic"));
+      assertEquals(r.get("_id"), TOPIC + "/" + r.get("partition") + "/" + r.get("offset"));
     }
     assertEquals(
         Map.of(
-            RejectReason.MALFORMED_JSON.name(), dataWithoutLate.malformed / 2,
-            RejectReason.MISSING_TIMESTAMP.name(), dataWithoutLate.malformed / 4,
-            RejectReason.BAD_TIMESTAMP.name(), dataWithoutLate.malformed / 4),
+            RejectReason.MALFORMED_JSON.name(), data.malformed / 2,
+            RejectReason.MISSING_TIMESTAMP.name(), data.malformed / 4,
+            RejectReason.BAD_TIMESTAMP.name(), data.malformed / 4),
         byReason);
   }
 
