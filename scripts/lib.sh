@@ -34,15 +34,19 @@ jvm_flags() {
   echo "$JVM_FLAGS"
 }
 
-# runner_defaults PROFILE ARGS... -> the profile's RUNNER_DEFAULTS the command line does not set
-runner_defaults() {
-  local conf="$AGGREGATOR_ROOT/runner-profiles/$1.conf"
-  shift
-  local RUNNER_DEFAULTS=""
+# runner_defaults PROFILE ARGS... -> the profile's RUNNER_DEFAULTS (local runs) the command line
+# does not set; cluster_defaults PROFILE ARGS... -> the same for CLUSTER_DEFAULTS (submit scripts)
+runner_defaults() { profile_defaults RUNNER_DEFAULTS "$@"; }
+cluster_defaults() { profile_defaults CLUSTER_DEFAULTS "$@"; }
+
+profile_defaults() {
+  local var="$1" conf="$AGGREGATOR_ROOT/runner-profiles/$2.conf"
+  shift 2
+  local RUNNER_DEFAULTS="" CLUSTER_DEFAULTS=""
   # shellcheck disable=SC1090
   [ -f "$conf" ] && source "$conf"
   local d name given a out=()
-  for d in $RUNNER_DEFAULTS; do
+  for d in ${!var}; do
     name="${d%%=*}"
     given=no
     for a in "$@"; do
@@ -51,4 +55,14 @@ runner_defaults() {
     [ "$given" = no ] && out+=("$d")
   done
   echo "${out[*]:-}"
+}
+
+# run_or_show COMMAND... -> runs it, or prints it when AGGREGATOR_DRY_RUN=1 (to check a submission)
+run_or_show() {
+  if [ "${AGGREGATOR_DRY_RUN:-0}" = 1 ]; then
+    printf '%q ' "$@"
+    echo
+  else
+    exec "$@"
+  fi
 }

@@ -156,20 +156,35 @@ public final class Aggregator {
   }
 
   /**
-   * Points the Spark runner's checkpoints at {@code <checkpointDir>/<query id>} (SPEC §7). By
-   * reflection, so that the Direct and Flink jars need no Spark classes.
+   * Points the runner's checkpoints at {@code <checkpointDir>/<query id>} (SPEC §7): Spark's
+   * checkpoint directory, Flink's state backend storage path (unless given on the command line).
+   * By reflection, so that each runner's jar needs no other runner's classes.
    */
   private static void useCheckpointDirectory(PipelineOptions options, String directory) {
-    if (!options.getRunner().getSimpleName().equals("SparkRunner")) {
-      return;
+    String runner = options.getRunner().getSimpleName();
+    if (runner.equals("SparkRunner")) {
+      setOption(options, "org.apache.beam.runners.spark.SparkCommonPipelineOptions",
+          "CheckpointDir", directory, true);
+    } else if (runner.equals("FlinkRunner")) {
+      String uri = directory.contains("://") ? directory : "file://" + java.nio.file.Path.of(directory).toAbsolutePath();
+      String flink = "org.apache.beam.runners.flink.FlinkPipelineOptions";
+      setOption(options, flink, "StateBackend", "filesystem", false);
+      setOption(options, flink, "StateBackendStoragePath", uri, false);
     }
+  }
+
+  /** Sets {@code property} of the options interface {@code type}; unless {@code always}, only if unset. */
+  private static void setOption(
+      PipelineOptions options, String type, String property, String value, boolean always) {
     try {
-      Class<? extends PipelineOptions> spark =
-          Class.forName("org.apache.beam.runners.spark.SparkCommonPipelineOptions")
-              .asSubclass(PipelineOptions.class);
-      spark.getMethod("setCheckpointDir", String.class).invoke(options.as(spark), directory);
+      Class<? extends PipelineOptions> cls = Class.forName(type).asSubclass(PipelineOptions.class);
+      PipelineOptions view = options.as(cls);
+      if (!always && cls.getMethod("get" + property).invoke(view) != null) {
+        return;
+      }
+      cls.getMethod("set" + property, String.class).invoke(view, value);
     } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException("cannot set the Spark checkpoint directory: " + e, e);
+      throw new IllegalStateException("cannot set " + property + " of " + type + ": " + e, e);
     }
   }
 

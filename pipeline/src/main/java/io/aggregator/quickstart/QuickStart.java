@@ -162,6 +162,12 @@ public final class QuickStart {
   }
 
   private static void produce(String servers, EventGenerator generator, int rate, AtomicBoolean producing, AtomicLong produced) {
+    produce(servers, TOPIC, 2, generator, rate, producing, produced);
+  }
+
+  /** Sends {@code rate} events/s to {@code topic}, round-robin over its partitions, until stopped. */
+  static void produce(String servers, String topic, int partitions, EventGenerator generator, int rate,
+      AtomicBoolean producing, AtomicLong produced) {
     try (KafkaProducer<byte[], byte[]> producer = EventGenerator.producer(servers)) {
       long start = System.nanoTime();
       long sent = 0;
@@ -169,7 +175,7 @@ public final class QuickStart {
         long due = (long) ((System.nanoTime() - start) / 1e9 * rate);
         while (sent < due && producing.get()) {
           Interaction e = generator.next(System.currentTimeMillis());
-          producer.send(new ProducerRecord<>(TOPIC, (int) (sent % 2), null, e.toJsonBytes()));
+          producer.send(new ProducerRecord<>(topic, (int) (sent % partitions), null, e.toJsonBytes()));
           sent++;
         }
         producer.flush();
