@@ -46,6 +46,20 @@ public final class EventGenerator {
   }
 
   /** One event whose nominal event time is {@code eventTimeMillis} (before any disorder). */
+  /**
+   * A generator seeded from the clock, shaped by the quick start's options ({@code users}, {@code
+   * items}, {@code types}, {@code outOfOrder}, as in {@code --users=100}), with defaults.
+   */
+  public static EventGenerator fromOptions(java.util.Map<String, String> options) {
+    return new EventGenerator(
+        System.nanoTime(),
+        Integer.parseInt(options.getOrDefault("users", "100")),
+        Integer.parseInt(options.getOrDefault("items", "20")),
+        Integer.parseInt(options.getOrDefault("types", "5")),
+        Double.parseDouble(options.getOrDefault("outOfOrder", "0.05")),
+        60_000L);
+  }
+
   public Interaction next(long eventTimeMillis) {
     long t = eventTimeMillis;
     if (random.nextDouble() < outOfOrderShare) {

@@ -40,14 +40,7 @@ public final class GenerateEvents {
         throw e;
       }
     }
-    EventGenerator generator =
-        new EventGenerator(
-            System.nanoTime(),
-            Integer.parseInt(o.getOrDefault("users", "100")),
-            Integer.parseInt(o.getOrDefault("items", "20")),
-            Integer.parseInt(o.getOrDefault("types", "5")),
-            Double.parseDouble(o.getOrDefault("outOfOrder", "0.05")),
-            60_000L);
+    EventGenerator generator = EventGenerator.fromOptions(o);
     int rate = Integer.parseInt(o.getOrDefault("rate", "500"));
     System.out.printf("generate-events: %d events/s to %s on %s%n", rate, topic, servers);
     QuickStart.produce(servers, topic, partitions, generator, rate, new AtomicBoolean(true), new AtomicLong());

@@ -57,14 +57,7 @@ public final class QuickStart {
     long seconds = Long.parseLong(own.getOrDefault("seconds", "0"));
     int rate = Integer.parseInt(own.getOrDefault("rate", "2000"));
     int show = Integer.parseInt(own.getOrDefault("show", "10"));
-    EventGenerator generator =
-        new EventGenerator(
-            System.nanoTime(),
-            Integer.parseInt(own.getOrDefault("users", "100")),
-            Integer.parseInt(own.getOrDefault("items", "20")),
-            Integer.parseInt(own.getOrDefault("types", "5")),
-            Double.parseDouble(own.getOrDefault("outOfOrder", "0.05")),
-            60_000L);
+    EventGenerator generator = EventGenerator.fromOptions(own);
 
     System.out.println("quickstart: starting an in-process Kafka broker and MongoDB-wire server");
     try (EmbeddedKafka kafka = EmbeddedKafka.start();
