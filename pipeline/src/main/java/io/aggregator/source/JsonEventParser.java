@@ -1,6 +1,7 @@
 package io.aggregator.source;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -30,7 +31,16 @@ public final class JsonEventParser implements Serializable {
   /** Messages larger than this are rejected before parsing (SPEC §8). */
   public static final int MAX_MESSAGE_BYTES = 1 << 20;
 
-  private static final JsonFactory JSON = new JsonFactory();
+  /**
+   * Jackson refuses numbers over 1,000 digits by default, which would report a valid message as
+   * malformed JSON. Such a number is a value that does not fit its type, so let it through to the
+   * type check (the message size limit still bounds it).
+   */
+  private static final JsonFactory JSON =
+      JsonFactory.builder()
+          .streamReadConstraints(
+              StreamReadConstraints.builder().maxNumberLength(MAX_MESSAGE_BYTES).build())
+          .build();
 
   private final List<JsonField> fields;
   private final Schema schema;

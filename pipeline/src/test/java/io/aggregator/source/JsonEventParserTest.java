@@ -82,6 +82,8 @@ public class JsonEventParserTest {
     assertReject(RejectReason.TYPE_MISMATCH, "{\"stats\": {\"n\": \"twelve\"}, " + TS + "}");
     assertReject(RejectReason.TYPE_MISMATCH, "{\"stats\": {\"n\": 1.5}, " + TS + "}");
     assertReject(RejectReason.TYPE_MISMATCH, "{\"stats\": {\"i\": 3000000000}, " + TS + "}");
+    // Valid JSON with a 5,000-digit number: a value that does not fit, not malformed JSON.
+    assertReject(RejectReason.TYPE_MISMATCH, "{\"stats\": {\"n\": " + "9".repeat(5_000) + "}, " + TS + "}");
     assertReject(RejectReason.TYPE_MISMATCH, "{\"stats\": {\"d\": [1]}, " + TS + "}");
     assertReject(RejectReason.TYPE_MISMATCH, "{\"flags\": [1, \"maybe\"], " + TS + "}");
     assertReject(RejectReason.TYPE_MISMATCH, "{\"seen\": \"later\", " + TS + "}");
