@@ -153,11 +153,6 @@ public final class JobPlan {
     return shape;
   }
 
-  /** The shape of the nested query, or null when the file has none. */
-  public @Nullable QueryShape nestedShape() {
-    return nestedShape;
-  }
-
   /** The shape of the query whose rows are written: the nested one when there is one. */
   public QueryShape outputShape() {
     return nestedShape != null ? nestedShape : shape;

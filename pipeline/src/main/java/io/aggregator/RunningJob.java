@@ -112,14 +112,14 @@ public final class RunningJob {
         if (state != null && state.isTerminal()) {
           break;
         }
-        long read =
-            counter(result, ReadKafkaEvents.EVENTS_READ)
-                + counter(result, ReadKafkaEvents.EVENTS_DROPPED_LATE);
-        long now = System.nanoTime();
-        double rate = (read - lastRead) / ((now - lastTime) / 1e9);
+        Map<String, Long> now = counters(result); // one metrics query per tick
+        long read = messagesRead(now);
+        long nanos = System.nanoTime();
+        double rate = (read - lastRead) / ((nanos - lastTime) / 1e9);
         lastRead = read;
-        lastTime = now;
-        System.err.println(progressLine(read, totalMessages, rate, counter(result, Sinks.DOCUMENTS_WRITTEN)));
+        lastTime = nanos;
+        System.err.println(
+            progressLine(read, totalMessages, rate, now.getOrDefault(Sinks.DOCUMENTS_WRITTEN, 0L)));
       }
     } catch (RuntimeException e) {
       LOG.error("The job failed: {}", rootMessage(e), e);
@@ -134,10 +134,7 @@ public final class RunningJob {
     }
     double seconds = (System.nanoTime() - startNanos) / 1e9;
     Map<String, Long> counters = counters(result);
-    // Events dropped as late at the read never reach the step that counts events read.
-    long read =
-        counters.getOrDefault(ReadKafkaEvents.EVENTS_READ, 0L)
-            + counters.getOrDefault(ReadKafkaEvents.EVENTS_DROPPED_LATE, 0L);
+    long read = messagesRead(counters);
     System.err.printf(
         Locale.ROOT,
         "aggregator: %s after %.1f s: %d messages read (%.0f/s), %d rejected, %d dropped as late,"
@@ -157,6 +154,12 @@ public final class RunningJob {
     }
     LOG.info("Counters: {}", counters);
     return state == PipelineResult.State.DONE ? 0 : 1;
+  }
+
+  /** Messages read: events dropped as late at the read never reach the step that counts reads. */
+  static long messagesRead(Map<String, Long> counters) {
+    return counters.getOrDefault(ReadKafkaEvents.EVENTS_READ, 0L)
+        + counters.getOrDefault(ReadKafkaEvents.EVENTS_DROPPED_LATE, 0L);
   }
 
   static String progressLine(long read, long total, double rate, long written) {
