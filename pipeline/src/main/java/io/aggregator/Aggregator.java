@@ -6,6 +6,7 @@ import io.aggregator.options.JobSettings;
 import io.aggregator.options.Secrets;
 import io.aggregator.sink.Sinks;
 import io.aggregator.source.EventTags;
+import io.aggregator.source.KafkaReachability;
 import io.aggregator.source.ReadKafkaEvents;
 import io.aggregator.source.TopicSnapshot;
 import io.aggregator.sql.ApplySqlQuery;
@@ -103,7 +104,12 @@ public final class Aggregator {
             settings.allowLateFor(),
             plan.shape().tumbleSize()),
         Sinks.forSettings(settings, plan.outputShape()));
-    return RunningJob.start(pipeline, options, snapshot.totalMessages());
+    return RunningJob.start(
+        pipeline,
+        options,
+        snapshot.totalMessages(),
+        new KafkaReachability(settings.bootstrapServers(), consumerConfig),
+        settings.retryBudget().getMillis());
   }
 
   /**

@@ -1,8 +1,11 @@
 package io.aggregator;
 
+import io.aggregator.options.Secrets;
 import io.aggregator.sink.Sinks;
 import io.aggregator.sql.nested.ApplyNestedQuery;
+import io.aggregator.source.KafkaReachability;
 import io.aggregator.source.ReadKafkaEvents;
+import io.aggregator.source.RejectReason;
 import java.lang.reflect.Method;
 import java.util.Locale;
 import java.util.Map;
@@ -14,6 +17,7 @@ import org.apache.beam.sdk.metrics.MetricQueryResults;
 import org.apache.beam.sdk.metrics.MetricResult;
 import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.options.PipelineOptions;
+import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,22 +45,38 @@ public final class RunningJob {
   private final PipelineResult result;
   private final long totalMessages;
   private final long startNanos;
+  private final @Nullable KafkaReachability kafka;
+  private final long retryBudgetMillis;
 
-  private RunningJob(PipelineResult result, long totalMessages, long startNanos) {
+  private RunningJob(
+      PipelineResult result,
+      long totalMessages,
+      long startNanos,
+      @Nullable KafkaReachability kafka,
+      long retryBudgetMillis) {
     this.result = result;
     this.totalMessages = totalMessages;
     this.startNanos = startNanos;
+    this.kafka = kafka;
+    this.retryBudgetMillis = retryBudgetMillis;
   }
 
   /**
    * Starts {@code pipeline} without blocking.
    *
    * @param totalMessages messages a bounded replay reads, or -1 when unbounded
+   * @param kafka checked at every progress tick; the job is stopped when Kafka has not answered
+   *     for {@code retryBudgetMillis} (null: not watched)
    */
-  public static RunningJob start(Pipeline pipeline, PipelineOptions options, long totalMessages) {
+  public static RunningJob start(
+      Pipeline pipeline,
+      PipelineOptions options,
+      long totalMessages,
+      @Nullable KafkaReachability kafka,
+      long retryBudgetMillis) {
     dontBlockOnRun(options);
     long start = System.nanoTime();
-    return new RunningJob(pipeline.run(), totalMessages, start);
+    return new RunningJob(pipeline.run(), totalMessages, start, kafka, retryBudgetMillis);
   }
 
   /** Cancels the job (if still running) and waits up to 30 s for it to stop. */
@@ -112,6 +132,16 @@ public final class RunningJob {
         if (state != null && state.isTerminal()) {
           break;
         }
+        if (kafka != null) {
+          long unreachable = kafka.check(System.currentTimeMillis());
+          if (unreachable >= retryBudgetMillis) {
+            String message = kafka.givingUp(unreachable);
+            LOG.error(message);
+            System.err.println("aggregator: " + message);
+            cancel();
+            return 1;
+          }
+        }
         Map<String, Long> now = counters(result); // one metrics query per tick
         long read = messagesRead(now);
         long nanos = System.nanoTime();
@@ -122,8 +152,8 @@ public final class RunningJob {
             progressLine(read, totalMessages, rate, now.getOrDefault(Sinks.DOCUMENTS_WRITTEN, 0L)));
       }
     } catch (RuntimeException e) {
-      LOG.error("The job failed: {}", rootMessage(e), e);
-      System.err.println("aggregator: the job failed: " + rootMessage(e));
+      LOG.error("The job failed: {}", Secrets.mask(rootMessage(e)), e);
+      System.err.println("aggregator: the job failed: " + Secrets.mask(rootMessage(e)));
       return 1;
     } finally {
       try {
@@ -131,23 +161,30 @@ public final class RunningJob {
       } catch (IllegalStateException e) {
         // already shutting down
       }
+      if (kafka != null) {
+        kafka.close();
+      }
     }
     double seconds = (System.nanoTime() - startNanos) / 1e9;
     Map<String, Long> counters = counters(result);
     long read = messagesRead(counters);
     System.err.printf(
         Locale.ROOT,
-        "aggregator: %s after %.1f s: %d messages read (%.0f/s), %d rejected, %d dropped as late,"
-            + " %d documents written, %d rejects written%n",
+        "aggregator: %s after %.1f s: %d messages read (%.0f/s), %d rejected%s, %d dropped as late,"
+            + " %d documents written, %d rejects written%s%n",
         state,
         seconds,
         read,
         read / Math.max(seconds, 1e-3),
         counters.getOrDefault(ReadKafkaEvents.EVENTS_REJECTED, 0L),
+        rejectsByReason(counters),
         counters.getOrDefault(ReadKafkaEvents.EVENTS_DROPPED_LATE, 0L)
             + counters.getOrDefault(DROPPED_LATE, 0L),
         counters.getOrDefault(Sinks.DOCUMENTS_WRITTEN, 0L),
-        counters.getOrDefault(Sinks.REJECTS_WRITTEN, 0L));
+        counters.getOrDefault(Sinks.REJECTS_WRITTEN, 0L),
+        counters.getOrDefault(Sinks.MONGO_WRITE_RETRIES, 0L) > 0
+            ? ", " + counters.get(Sinks.MONGO_WRITE_RETRIES) + " MongoDB writes retried"
+            : "");
     String snapshots = snapshotLine(result);
     if (snapshots != null) {
       System.err.println(snapshots);
@@ -160,6 +197,18 @@ public final class RunningJob {
   static long messagesRead(Map<String, Long> counters) {
     return counters.getOrDefault(ReadKafkaEvents.EVENTS_READ, 0L)
         + counters.getOrDefault(ReadKafkaEvents.EVENTS_DROPPED_LATE, 0L);
+  }
+
+  /** {@code " (MALFORMED_JSON 3, BAD_TIMESTAMP 1)"}, or empty when nothing was rejected. */
+  static String rejectsByReason(Map<String, Long> counters) {
+    StringBuilder sb = new StringBuilder();
+    for (RejectReason reason : RejectReason.values()) {
+      long n = counters.getOrDefault(ReadKafkaEvents.rejectedCounter(reason), 0L);
+      if (n > 0) {
+        sb.append(sb.length() == 0 ? " (" : ", ").append(reason.name()).append(' ').append(n);
+      }
+    }
+    return sb.length() == 0 ? "" : sb.append(')').toString();
   }
 
   static String progressLine(long read, long total, double rate, long written) {
@@ -250,11 +299,21 @@ public final class RunningJob {
     }
   }
 
+  /**
+   * The message to show for a failed job: the first error raised by Aggregator's own code (it names
+   * the server or option at fault and includes its cause), else the root cause.
+   */
   static String rootMessage(Throwable e) {
     Throwable t = e;
-    while (t.getCause() != null && t.getCause() != t) {
+    while (true) {
+      StackTraceElement[] trace = t.getStackTrace();
+      if (trace.length > 0 && trace[0].getClassName().startsWith("io.aggregator.")) {
+        return t.getMessage();
+      }
+      if (t.getCause() == null || t.getCause() == t) {
+        return t.getClass().getSimpleName() + ": " + t.getMessage();
+      }
       t = t.getCause();
     }
-    return t.getClass().getSimpleName() + ": " + t.getMessage();
   }
 }

@@ -1,17 +1,21 @@
 package io.aggregator.embedded;
 
+import de.bwaldvogel.mongo.MongoBackend;
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.net.InetSocketAddress;
 
 /**
  * A MongoDB wire-protocol server (mongo-java-server, in memory) in this JVM on a free loopback
  * port: real sockets and the real driver, no mongod (none is obtainable here). It can be stopped
- * and started again on the same port; its data do not survive a stop.
+ * and started again on the same port; like a mongod's data files, its data survive a stop.
  */
 public final class EmbeddedMongo implements AutoCloseable {
 
   private final int port;
+  private final MemoryBackend data = new MemoryBackend();
   private MongoServer server;
 
   private EmbeddedMongo(int port) {
@@ -26,8 +30,29 @@ public final class EmbeddedMongo implements AutoCloseable {
   }
 
   private void startServer() {
-    server = new MongoServer(new MemoryBackend());
+    server = new MongoServer(keptOnShutdown(data));
     server.bind(new InetSocketAddress("127.0.0.1", port));
+  }
+
+  /**
+   * The backend as the server sees it, minus {@code close()}: a server's shutdown closes its
+   * backend, which would drop the data a restarted server must find again.
+   */
+  private static MongoBackend keptOnShutdown(MongoBackend backend) {
+    return (MongoBackend)
+        Proxy.newProxyInstance(
+            MongoBackend.class.getClassLoader(),
+            new Class<?>[] {MongoBackend.class},
+            (proxy, method, args) -> {
+              if (method.getName().equals("close") && method.getParameterCount() == 0) {
+                return null;
+              }
+              try {
+                return method.invoke(backend, args);
+              } catch (InvocationTargetException e) {
+                throw e.getCause();
+              }
+            });
   }
 
   /** {@code mongodb://127.0.0.1:port}. */
@@ -35,6 +60,7 @@ public final class EmbeddedMongo implements AutoCloseable {
     return "mongodb://127.0.0.1:" + port;
   }
 
+  /** Stops listening and drops every connection, as a stopped mongod would; the data stay. */
   public void stop() {
     if (server != null) {
       server.shutdownNow();
@@ -50,5 +76,6 @@ public final class EmbeddedMongo implements AutoCloseable {
   @Override
   public void close() {
     stop();
+    data.close();
   }
 }

@@ -105,6 +105,14 @@ public interface AggregatorOptions extends PipelineOptions {
 
   void setReadUntilLatest(boolean value);
 
+  @Description(
+      "How long an unreachable MongoDB or Kafka is retried, with back-off, before the job fails"
+          + " with the cause: '2 minutes' or 'PT2M'. Nothing is dropped meanwhile; the job waits.")
+  @Default.String("2 minutes")
+  String getRetryBudget();
+
+  void setRetryBudget(String value);
+
   @Description("Spark settings key=value, repeatable; passed to the Spark runner.")
   List<String> getSparkConf();
 

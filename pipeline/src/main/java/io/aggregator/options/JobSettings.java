@@ -44,6 +44,7 @@ public final class JobSettings implements Serializable {
   private final String checkpointDir;
   private final boolean readUntilLatest;
   private final Map<String, String> sparkConf;
+  private final Duration retryBudget;
 
   private JobSettings(AggregatorOptions o) {
     this.bootstrapServers = required("--bootstrapServers", o.getBootstrapServers(), "host:port");
@@ -63,6 +64,10 @@ public final class JobSettings implements Serializable {
     this.checkpointDir = required("--checkpointDir", o.getCheckpointBaseDir(), "a directory");
     this.readUntilLatest = o.getReadUntilLatest();
     this.sparkConf = keyValues("--sparkConf", o.getSparkConf());
+    this.retryBudget = Durations.parse("--retryBudget", o.getRetryBudget());
+    if (retryBudget.getMillis() <= 0) {
+      throw new InvalidOptionException("--retryBudget", "a duration above zero", o.getRetryBudget());
+    }
     if (sink == SinkType.MONGO) {
       for (String key : List.of("uri", "database", "collection")) {
         if (!writerConf.containsKey(key) || writerConf.get(key).isBlank()) {
@@ -242,6 +247,11 @@ public final class JobSettings implements Serializable {
     return sparkConf;
   }
 
+  /** How long an unreachable MongoDB or Kafka is retried before the job fails. */
+  public Duration retryBudget() {
+    return retryBudget;
+  }
+
   public String mongoUri() {
     return writerConf.get("uri");
   }
@@ -297,6 +307,8 @@ public final class JobSettings implements Serializable {
         + " checkpointDir="
         + checkpointDir
         + " readUntilLatest="
-        + readUntilLatest;
+        + readUntilLatest
+        + " retryBudget="
+        + Durations.format(retryBudget);
   }
 }

@@ -13,6 +13,8 @@ public final class Sinks {
 
   public static final String DOCUMENTS_WRITTEN = "documents_written";
   public static final String REJECTS_WRITTEN = "rejects_written";
+  /** Bulk writes retried because MongoDB could not be reached or timed out. */
+  public static final String MONGO_WRITE_RETRIES = WriteToMongo.WRITE_RETRIES;
 
   private final PTransform<PCollection<Row>, PDone> results;
   private final PTransform<PCollection<Row>, PDone> rejects;
@@ -36,7 +38,8 @@ public final class Sinks {
             settings.mongoUri(),
             settings.mongoDatabase(),
             settings.mongoCollection(),
-            settings.mongoBatchSize());
+            settings.mongoBatchSize(),
+            settings.retryBudget().getMillis());
     return new Sinks(
         new WriteToMongo(target, mapper::toDocument, DOCUMENTS_WRITTEN),
         new WriteToMongo(

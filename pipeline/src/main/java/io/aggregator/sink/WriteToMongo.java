@@ -1,6 +1,8 @@
 package io.aggregator.sink;
 
+import com.mongodb.ConnectionString;
 import com.mongodb.MongoBulkWriteException;
+import com.mongodb.MongoClientSettings;
 import com.mongodb.MongoException;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
@@ -14,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -34,13 +37,24 @@ import org.slf4j.LoggerFactory;
  * <p>Writes go in unordered bulk writes of up to {@link MongoTarget#batchSize()} documents. Within
  * a batch only the latest pane of each id is kept: unordered writes may apply in any order, and an
  * earlier pane must never overwrite a later one. Transient failures (server unreachable, timeouts)
- * are retried with exponential back-off for {@link #RETRY_BUDGET_MILLIS}; then the job fails with
- * the cause rather than dropping results.
+ * are retried with exponential back-off for {@link MongoTarget#retryBudgetMillis()} ({@code
+ * --retryBudget}); then the job fails with the cause rather than dropping results. While a write is
+ * retried its bundle is not committed, so the runner holds the input back: nothing is lost, the
+ * job waits.
  */
 public class WriteToMongo extends PTransform<PCollection<Row>, PDone> {
 
-  /** How long a bulk write is retried before the job fails. */
-  public static final long RETRY_BUDGET_MILLIS = 120_000L;
+  /** Counter of bulk writes retried. */
+  public static final String WRITE_RETRIES = "mongo_write_retries";
+
+  /** The longest wait between two attempts. */
+  static final long MAX_BACKOFF_MILLIS = 5_000L;
+
+  /**
+   * The driver's server selection timeout (30 s by default) bounds one attempt against a server
+   * that is down; a shorter one keeps the retry budget close to what the user set.
+   */
+  static final long SERVER_SELECTION_MILLIS = 5_000L;
 
   private final MongoTarget target;
   private final RowToDocument toDocument;
@@ -67,6 +81,8 @@ public class WriteToMongo extends PTransform<PCollection<Row>, PDone> {
     private final MongoTarget target;
     private final RowToDocument toDocument;
     private final Counter written;
+    private final Counter retries =
+        Metrics.counter(io.aggregator.source.ReadKafkaEvents.METRICS_NAMESPACE, WRITE_RETRIES);
 
     private transient MongoClient client;
     private transient MongoCollection<Document> collection;
@@ -90,7 +106,13 @@ public class WriteToMongo extends PTransform<PCollection<Row>, PDone> {
 
     @Setup
     public void setup() {
-      client = MongoClients.create(target.uri());
+      ConnectionString uri = new ConnectionString(target.uri());
+      MongoClientSettings.Builder settings = MongoClientSettings.builder().applyConnectionString(uri);
+      if (!target.uri().contains("serverSelectionTimeoutMS")) {
+        long timeout = Math.min(SERVER_SELECTION_MILLIS, target.retryBudgetMillis());
+        settings.applyToClusterSettings(c -> c.serverSelectionTimeout(timeout, TimeUnit.MILLISECONDS));
+      }
+      client = MongoClients.create(settings.build());
       collection = client.getDatabase(target.database()).getCollection(target.collection());
     }
 
@@ -126,8 +148,9 @@ public class WriteToMongo extends PTransform<PCollection<Row>, PDone> {
       for (Pending p : buffer.values()) {
         writes.add(new ReplaceOneModel<>(Filters.eq("_id", p.doc.get("_id")), p.doc, upsert));
       }
-      long deadline = System.currentTimeMillis() + RETRY_BUDGET_MILLIS;
-      long backoff = 500;
+      long budget = target.retryBudgetMillis();
+      long deadline = System.currentTimeMillis() + budget;
+      long backoff = 250;
       while (true) {
         try {
           collection.bulkWrite(writes, new BulkWriteOptions().ordered(false));
@@ -139,14 +162,12 @@ public class WriteToMongo extends PTransform<PCollection<Row>, PDone> {
         } catch (MongoException e) {
           if (System.currentTimeMillis() + backoff > deadline) {
             throw new IllegalStateException(
-                "MongoDB write to "
-                    + target
-                    + " failed for "
-                    + RETRY_BUDGET_MILLIS / 1000
-                    + " s, giving up: "
-                    + e.getMessage(),
+                String.format(
+                    "MongoDB at %s could not be written for %d s (--retryBudget), giving up: %s",
+                    target, budget / 1000, e.getMessage()),
                 e);
           }
+          retries.inc();
           LOG.warn("MongoDB write to {} failed, retrying in {} ms: {}", target, backoff, e.getMessage());
           try {
             Thread.sleep(backoff); // back-off between retries, not synchronisation
@@ -154,7 +175,7 @@ public class WriteToMongo extends PTransform<PCollection<Row>, PDone> {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while retrying a MongoDB write", ie);
           }
-          backoff = Math.min(backoff * 2, 10_000);
+          backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
         }
       }
       written.inc(writes.size());

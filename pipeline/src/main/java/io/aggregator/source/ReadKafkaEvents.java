@@ -149,6 +149,11 @@ public class ReadKafkaEvents extends PTransform<PBegin, PCollectionTuple> {
             .withOutputTags(EventTags.EVENTS, TupleTagList.of(EventTags.REJECTS)));
   }
 
+  /** The counter of messages rejected for {@code reason}: {@code events_rejected_malformed_json}. */
+  public static String rejectedCounter(RejectReason reason) {
+    return EVENTS_REJECTED + "_" + reason.name().toLowerCase(java.util.Locale.ROOT);
+  }
+
   private static Instant eventTime(KafkaRecord<byte[], ParsedEvent> record) {
     ParsedEvent e = Objects.requireNonNull(record.getKV().getValue());
     return e.isEvent() ? new Instant(e.eventTimeMillis()) : BoundedWindow.TIMESTAMP_MIN_VALUE;
@@ -168,8 +173,7 @@ public class ReadKafkaEvents extends PTransform<PBegin, PCollectionTuple> {
         return;
       }
       rejected.inc();
-      Metrics.counter(METRICS_NAMESPACE, EVENTS_REJECTED + "_" + e.reason().name().toLowerCase())
-          .inc();
+      Metrics.counter(METRICS_NAMESPACE, rejectedCounter(e.reason())).inc();
       out.get(EventTags.REJECTS)
           .output(
               Row.withSchema(EventTags.REJECT_SCHEMA)

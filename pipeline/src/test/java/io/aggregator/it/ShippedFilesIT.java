@@ -5,7 +5,6 @@ import static org.junit.Assert.assertTrue;
 
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
-import com.mongodb.client.MongoCollection;
 import io.aggregator.Aggregator;
 import io.aggregator.embedded.EmbeddedKafka;
 import io.aggregator.embedded.EmbeddedMongo;
@@ -107,38 +106,11 @@ public class ShippedFilesIT {
   }
 
   static Map<String, Document> documents(String collection) {
-    Map<String, Document> docs = new TreeMap<>();
-    MongoCollection<Document> c = client.getDatabase(DATABASE).getCollection(collection);
-    for (Document d : c.find()) {
-      docs.put(String.valueOf(d.get("_id")), d);
-    }
-    return docs;
+    return Documents.read(client, DATABASE, collection);
   }
 
-  /** Exact equality, reported as what is missing, extra or different (a few of each). */
   static void assertSameDocuments(Map<String, Document> expected, Map<String, Document> actual) {
-    List<String> missing = new ArrayList<>();
-    List<String> different = new ArrayList<>();
-    for (Map.Entry<String, Document> e : expected.entrySet()) {
-      Document a = actual.get(e.getKey());
-      if (a == null) {
-        missing.add(e.getKey());
-      } else if (!a.equals(e.getValue())) {
-        different.add("expected " + e.getValue().toJson() + " got " + a.toJson());
-      }
-    }
-    List<String> extra = new ArrayList<>(actual.keySet());
-    extra.removeAll(expected.keySet());
-    if (!missing.isEmpty() || !extra.isEmpty() || !different.isEmpty()) {
-      throw new AssertionError(String.format(
-          "%d expected documents, %d actual: %d missing %s, %d extra %s, %d different %s",
-          expected.size(), actual.size(),
-          missing.size(), head(missing), extra.size(), head(extra), different.size(), head(different)));
-    }
-  }
-
-  private static List<String> head(List<String> list) {
-    return list.subList(0, Math.min(5, list.size()));
+    Documents.assertSame(expected, actual);
   }
 
   @Test

@@ -1,0 +1,58 @@
+package io.aggregator.it;
+
+import com.mongodb.client.MongoClient;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.bson.Document;
+
+/** Reading a collection back, and comparing it with the expected documents. */
+final class Documents {
+
+  private Documents() {}
+
+  /** Every document of {@code collection}, by {@code _id}. */
+  static Map<String, Document> read(MongoClient client, String database, String collection) {
+    Map<String, Document> docs = new TreeMap<>();
+    for (Document d : client.getDatabase(database).getCollection(collection).find()) {
+      docs.put(String.valueOf(d.get("_id")), d);
+    }
+    return docs;
+  }
+
+  /** Exact equality, reported as what is missing, extra or different (a few of each). */
+  static void assertSame(Map<String, Document> expected, Map<String, Document> actual) {
+    String difference = difference(expected, actual);
+    if (difference != null) {
+      throw new AssertionError(difference);
+    }
+  }
+
+  /** What differs, or null when the two are equal. */
+  static String difference(Map<String, Document> expected, Map<String, Document> actual) {
+    List<String> missing = new ArrayList<>();
+    List<String> different = new ArrayList<>();
+    for (Map.Entry<String, Document> e : expected.entrySet()) {
+      Document a = actual.get(e.getKey());
+      if (a == null) {
+        missing.add(e.getKey());
+      } else if (!a.equals(e.getValue())) {
+        different.add("expected " + e.getValue().toJson() + " got " + a.toJson());
+      }
+    }
+    List<String> extra = new ArrayList<>(actual.keySet());
+    extra.removeAll(expected.keySet());
+    if (missing.isEmpty() && extra.isEmpty() && different.isEmpty()) {
+      return null;
+    }
+    return String.format(
+        "%d expected documents, %d actual: %d missing %s, %d extra %s, %d different %s",
+        expected.size(), actual.size(),
+        missing.size(), head(missing), extra.size(), head(extra), different.size(), head(different));
+  }
+
+  private static List<String> head(List<String> list) {
+    return list.subList(0, Math.min(5, list.size()));
+  }
+}
