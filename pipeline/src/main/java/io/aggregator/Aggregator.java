@@ -4,6 +4,7 @@ import io.aggregator.options.AggregatorOptions;
 import io.aggregator.options.CommandLine;
 import io.aggregator.options.JobSettings;
 import io.aggregator.options.Secrets;
+import io.aggregator.runners.RunnerCheckpoints;
 import io.aggregator.sink.Sinks;
 import io.aggregator.source.EventTags;
 import io.aggregator.source.KafkaReachability;
@@ -91,7 +92,7 @@ public final class Aggregator {
           snapshot.totalMessages(),
           snapshot.headEventTime() == null ? "(unknown)" : new org.joda.time.Instant(snapshot.headEventTime()));
     }
-    useCheckpointDirectory(options, plan.checkpointDirectory());
+    RunnerCheckpoints.configure(options, plan.checkpointDirectory(), settings.readUntilLatest());
     Pipeline pipeline = Pipeline.create(options);
     buildPipeline(
         pipeline,
@@ -150,7 +151,8 @@ public final class Aggregator {
   /**
    * Consumer settings: the user's {@code --kafkaConf}, over ours. Offsets are not committed: on
    * the DirectRunner a restart keeps no state, so it must re-read from the start to rebuild its
-   * windows (idempotent upserts make that safe); Flink and Spark resume from their checkpoints.
+   * windows (idempotent upserts make that safe); Flink resumes from its checkpoints, which hold
+   * the offsets together with the windows they produced ({@link RunnerCheckpoints}).
    */
   static Map<String, Object> consumerConfig(JobPlan plan) {
     Map<String, Object> config = new HashMap<>();
@@ -159,39 +161,6 @@ public final class Aggregator {
     config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     config.putAll(plan.settings().kafkaConf());
     return config;
-  }
-
-  /**
-   * Points the runner's checkpoints at {@code <checkpointDir>/<query id>} (SPEC §7): Spark's
-   * checkpoint directory, Flink's state backend storage path (unless given on the command line).
-   * By reflection, so that each runner's jar needs no other runner's classes.
-   */
-  private static void useCheckpointDirectory(PipelineOptions options, String directory) {
-    String runner = options.getRunner().getSimpleName();
-    if (runner.equals("SparkRunner")) {
-      setOption(options, "org.apache.beam.runners.spark.SparkCommonPipelineOptions",
-          "CheckpointDir", directory, true);
-    } else if (runner.equals("FlinkRunner")) {
-      String uri = directory.contains("://") ? directory : "file://" + java.nio.file.Path.of(directory).toAbsolutePath();
-      String flink = "org.apache.beam.runners.flink.FlinkPipelineOptions";
-      setOption(options, flink, "StateBackend", "filesystem", false);
-      setOption(options, flink, "StateBackendStoragePath", uri, false);
-    }
-  }
-
-  /** Sets {@code property} of the options interface {@code type}; unless {@code always}, only if unset. */
-  private static void setOption(
-      PipelineOptions options, String type, String property, String value, boolean always) {
-    try {
-      Class<? extends PipelineOptions> cls = Class.forName(type).asSubclass(PipelineOptions.class);
-      PipelineOptions view = options.as(cls);
-      if (!always && cls.getMethod("get" + property).invoke(view) != null) {
-        return;
-      }
-      cls.getMethod("set" + property, String.class).invoke(view, value);
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException("cannot set " + property + " of " + type + ": " + e, e);
-    }
   }
 
   private static String consumerGroup(JobPlan plan) {

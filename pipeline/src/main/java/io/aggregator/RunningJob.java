@@ -1,6 +1,7 @@
 package io.aggregator;
 
 import io.aggregator.options.Secrets;
+import io.aggregator.runners.DetachedFlinkJob;
 import io.aggregator.sink.Sinks;
 import io.aggregator.sql.nested.ApplyNestedQuery;
 import io.aggregator.source.KafkaReachability;
@@ -10,10 +11,14 @@ import java.lang.reflect.Method;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.metrics.DistributionResult;
+import org.apache.beam.runners.core.metrics.MetricsContainerStepMap;
 import org.apache.beam.sdk.metrics.MetricQueryResults;
+import org.apache.beam.sdk.metrics.MetricResults;
 import org.apache.beam.sdk.metrics.MetricResult;
 import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.options.PipelineOptions;
@@ -47,13 +52,24 @@ public final class RunningJob {
   private final long startNanos;
   private final @Nullable KafkaReachability kafka;
   private final long retryBudgetMillis;
+  /**
+   * Whether the runner reports counters while the job runs. Beam's FlinkRunner sends them to the
+   * client only when the job ends (apache/beam#10415); while it runs they are Flink metrics.
+   */
+  private final boolean liveCounters;
+  /** The Flink job behind a detached FlinkRunner result, or null on other runners. */
+  private final @Nullable DetachedFlinkJob flinkJob;
+  private volatile boolean cancelRequested;
 
   private RunningJob(
       PipelineResult result,
       long totalMessages,
       long startNanos,
       @Nullable KafkaReachability kafka,
-      long retryBudgetMillis) {
+      long retryBudgetMillis,
+      boolean liveCounters) {
+    this.liveCounters = liveCounters;
+    this.flinkJob = DetachedFlinkJob.of(result);
     this.result = result;
     this.totalMessages = totalMessages;
     this.startNanos = startNanos;
@@ -76,36 +92,91 @@ public final class RunningJob {
       long retryBudgetMillis) {
     dontBlockOnRun(options);
     long start = System.nanoTime();
-    return new RunningJob(pipeline.run(), totalMessages, start, kafka, retryBudgetMillis);
+    boolean live = !options.getRunner().getSimpleName().equals("FlinkRunner");
+    return new RunningJob(pipeline.run(), totalMessages, start, kafka, retryBudgetMillis, live);
   }
 
   /** Cancels the job (if still running) and waits up to 30 s for it to stop. */
   public void cancel() {
+    cancelRequested = true;
+    Duration wait = Duration.standardSeconds(30);
+    if (flinkJob != null) {
+      flinkJob.cancel(wait);
+      return;
+    }
     try {
       if (!result.getState().isTerminal()) {
         result.cancel();
         // cancel() is asynchronous on some runners: wait, so that the job's consumers are gone
         // before the caller shuts anything down.
-        result.waitUntilFinish(Duration.standardSeconds(30));
+        result.waitUntilFinish(wait);
       }
     } catch (java.io.IOException | RuntimeException e) {
       LOG.warn("cancel failed: {}", e.toString());
     }
   }
 
-  /** The job's state now. */
-  public PipelineResult.State state() {
-    return result.getState();
+  /** Whether the job has ended (completed, failed or cancelled). */
+  public boolean ended() {
+    return awaitEnd(Duration.ZERO);
+  }
+
+  /** Whether {@link #counter} shows values while the job runs (not on Flink: only at its end). */
+  public boolean hasLiveCounters() {
+    return liveCounters;
   }
 
   /** The sum over all steps of the counter {@code name}, as attempted so far. */
   public long counter(String name) {
-    return counter(result, name);
+    return counters(metrics()).getOrDefault(name, 0L);
+  }
+
+  /**
+   * The job's metrics: live where the runner reports them while the job runs, else (Flink) those
+   * of the ended job, empty until then.
+   */
+  private MetricResults metrics() {
+    if (flinkJob == null) {
+      return result.metrics();
+    }
+    try {
+      if (flinkJob.awaitEnd(Duration.ZERO)) {
+        return flinkJob.finalMetrics();
+      }
+    } catch (RuntimeException e) {
+      // failed or cancelled: Flink keeps no counters of a job that did not complete
+    }
+    return MetricsContainerStepMap.asAttemptedOnlyMetricResults(new MetricsContainerStepMap());
+  }
+
+  /** Waits up to {@code timeout}; true when the job has ended. */
+  private boolean awaitEnd(Duration timeout) {
+    if (flinkJob != null) {
+      return flinkJob.awaitEnd(timeout);
+    }
+    PipelineResult.State state = result.waitUntilFinish(timeout);
+    return state != null && state.isTerminal();
+  }
+
+  /** How the job ended; throws, with the cause, when it failed. */
+  private PipelineResult.State endState() {
+    if (flinkJob != null) {
+      try {
+        flinkJob.finalMetrics();
+        return PipelineResult.State.DONE;
+      } catch (RuntimeException e) {
+        if (cancelRequested) {
+          return PipelineResult.State.CANCELLED;
+        }
+        throw e;
+      }
+    }
+    return result.getState();
   }
 
   /** For a nested file: the snapshot figures so far (count, size, time), or null. */
   public String snapshotSummary() {
-    return snapshotLine(result);
+    return snapshotLine(metrics());
   }
 
   /**
@@ -113,12 +184,20 @@ public final class RunningJob {
    * 1 when it failed or was cancelled.
    */
   public int awaitCompletion() {
+    CountDownLatch reported = new CountDownLatch(1);
     Thread cancelOnExit =
         new Thread(
             () -> {
-              if (!result.getState().isTerminal()) {
+              if (!awaitEnd(Duration.ZERO)) {
                 System.err.println("aggregator: stopping the job");
                 cancel();
+                // The JVM exits when this hook returns: let the counters of the stopped job be
+                // printed first.
+                try {
+                  reported.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
               }
             },
             "cancel-job");
@@ -127,11 +206,7 @@ public final class RunningJob {
     long lastRead = 0;
     long lastTime = System.nanoTime();
     try {
-      while (true) {
-        state = result.waitUntilFinish(PROGRESS_INTERVAL);
-        if (state != null && state.isTerminal()) {
-          break;
-        }
+      while (!awaitEnd(PROGRESS_INTERVAL)) {
         if (kafka != null) {
           long unreachable = kafka.check(System.currentTimeMillis());
           if (unreachable >= retryBudgetMillis) {
@@ -139,10 +214,18 @@ public final class RunningJob {
             LOG.error(message);
             System.err.println("aggregator: " + message);
             cancel();
+            reported.countDown();
             return 1;
           }
         }
-        Map<String, Long> now = counters(result); // one metrics query per tick
+        if (!liveCounters) {
+          System.err.printf(Locale.ROOT,
+              "progress: running for %.0f s (the FlinkRunner reports counters when the job ends;"
+                  + " live values are in Flink's metrics)%n",
+              (System.nanoTime() - startNanos) / 1e9);
+          continue;
+        }
+        Map<String, Long> now = counters(metrics()); // one metrics query per tick
         long read = messagesRead(now);
         long nanos = System.nanoTime();
         double rate = (read - lastRead) / ((nanos - lastTime) / 1e9);
@@ -151,9 +234,16 @@ public final class RunningJob {
         System.err.println(
             progressLine(read, totalMessages, rate, now.getOrDefault(Sinks.DOCUMENTS_WRITTEN, 0L)));
       }
+      state = endState();
     } catch (RuntimeException e) {
+      if (cancelRequested) {
+        System.err.println("aggregator: the job was cancelled");
+        reported.countDown();
+        return 1;
+      }
       LOG.error("The job failed: {}", Secrets.mask(rootMessage(e)), e);
       System.err.println("aggregator: the job failed: " + Secrets.mask(rootMessage(e)));
+      reported.countDown();
       return 1;
     } finally {
       try {
@@ -166,7 +256,15 @@ public final class RunningJob {
       }
     }
     double seconds = (System.nanoTime() - startNanos) / 1e9;
-    Map<String, Long> counters = counters(result);
+    if (!liveCounters && state != PipelineResult.State.DONE) {
+      System.err.printf(Locale.ROOT,
+          "aggregator: %s after %.1f s (the FlinkRunner reports no counters for a job that did not"
+              + " complete; see Flink's metrics)%n", state, seconds);
+      reported.countDown();
+      return 1;
+    }
+    MetricResults metrics = metrics();
+    Map<String, Long> counters = counters(metrics);
     long read = messagesRead(counters);
     System.err.printf(
         Locale.ROOT,
@@ -185,11 +283,12 @@ public final class RunningJob {
         counters.getOrDefault(Sinks.MONGO_WRITE_RETRIES, 0L) > 0
             ? ", " + counters.get(Sinks.MONGO_WRITE_RETRIES) + " MongoDB writes retried"
             : "");
-    String snapshots = snapshotLine(result);
+    String snapshots = snapshotLine(metrics);
     if (snapshots != null) {
       System.err.println(snapshots);
     }
     LOG.info("Counters: {}", counters);
+    reported.countDown();
     return state == PipelineResult.State.DONE ? 0 : 1;
   }
 
@@ -227,11 +326,11 @@ public final class RunningJob {
   }
 
   /** For a file with a for_each_batch query: how many snapshots, how large, how long. */
-  static String snapshotLine(PipelineResult result) {
+  static String snapshotLine(MetricResults metrics) {
     DistributionResult rows = null;
     DistributionResult millis = null;
     try {
-      MetricQueryResults q = result.metrics().queryMetrics(MetricsFilter.builder().build());
+      MetricQueryResults q = metrics.queryMetrics(MetricsFilter.builder().build());
       for (MetricResult<DistributionResult> d : q.getDistributions()) {
         String name = d.getName().getName();
         if (name.equals(ApplyNestedQuery.SNAPSHOT_ROWS)) {
@@ -256,16 +355,11 @@ public final class RunningJob {
         millis.getMax());
   }
 
-  /** The sum over all steps of the counter {@code name}, as attempted so far. */
-  static long counter(PipelineResult result, String name) {
-    return counters(result).getOrDefault(name, 0L);
-  }
-
   /** Every counter of the job by name, summed over steps (attempted values). */
-  static Map<String, Long> counters(PipelineResult result) {
+  static Map<String, Long> counters(MetricResults metrics) {
     Map<String, Long> sums = new TreeMap<>();
     try {
-      MetricQueryResults q = result.metrics().queryMetrics(MetricsFilter.builder().build());
+      MetricQueryResults q = metrics.queryMetrics(MetricsFilter.builder().build());
       for (MetricResult<Long> c : q.getCounters()) {
         Long v = c.getAttempted();
         if (v != null) {
@@ -280,22 +374,26 @@ public final class RunningJob {
   }
 
   /**
-   * The DirectRunner's {@code run()} blocks until an unbounded pipeline ends, which may be never:
-   * ask it to return at once so that progress can be reported and Ctrl-C can cancel. Set by
-   * reflection so that the jars of the other runners need no DirectRunner classes.
+   * {@code run()} blocks until the job ends, which may be never, on the DirectRunner and on Flink
+   * in attached mode: ask them to return at once, so that progress can be reported, Kafka watched
+   * and Ctrl-C can cancel. A detached Flink job's outcome is read through {@link DetachedFlinkJob}.
+   * Set by reflection so that each runner's jar needs no other runner's classes.
    */
   private static void dontBlockOnRun(PipelineOptions options) {
-    if (!options.getRunner().getSimpleName().equals("DirectRunner")) {
-      return;
+    String runner = options.getRunner().getSimpleName();
+    if (runner.equals("DirectRunner")) {
+      setBoolean(options, "org.apache.beam.runners.direct.DirectOptions", "setBlockOnRun", false);
+    } else if (runner.equals("FlinkRunner")) {
+      setBoolean(options, "org.apache.beam.runners.flink.FlinkPipelineOptions", "setAttachedMode", false);
     }
+  }
+
+  private static void setBoolean(PipelineOptions options, String type, String setter, boolean value) {
     try {
-      Class<? extends PipelineOptions> direct =
-          Class.forName("org.apache.beam.runners.direct.DirectOptions").asSubclass(PipelineOptions.class);
-      Object directOptions = options.as(direct);
-      Method set = direct.getMethod("setBlockOnRun", boolean.class);
-      set.invoke(directOptions, false);
+      Class<? extends PipelineOptions> cls = Class.forName(type).asSubclass(PipelineOptions.class);
+      cls.getMethod(setter, boolean.class).invoke(options.as(cls), value);
     } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException("DirectRunner options not found on the classpath", e);
+      throw new IllegalStateException(type + " not found on the classpath", e);
     }
   }
 

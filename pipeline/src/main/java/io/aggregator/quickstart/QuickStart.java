@@ -106,7 +106,7 @@ public final class QuickStart {
       long deadline = seconds > 0 ? System.currentTimeMillis() + seconds * 1000 : Long.MAX_VALUE;
       try (MongoClient client = MongoClients.create(mongo.uri())) {
         MongoCollection<Document> results = client.getDatabase(DATABASE).getCollection(COLLECTION);
-        while (System.currentTimeMillis() < deadline && !job.state().isTerminal()) {
+        while (System.currentTimeMillis() < deadline && !job.ended()) {
           if (stop.await(Math.min(intervalMillis, Math.max(1, deadline - System.currentTimeMillis())),
               java.util.concurrent.TimeUnit.MILLISECONDS)) {
             break;
@@ -118,9 +118,10 @@ public final class QuickStart {
         producer.join();
         long target = produced.get();
         long waitUntil = System.currentTimeMillis() + 60_000;
-        while (job.counter(ReadKafkaEvents.EVENTS_READ) < target
+        while (job.hasLiveCounters()
+            && job.counter(ReadKafkaEvents.EVENTS_READ) < target
             && System.currentTimeMillis() < waitUntil
-            && !job.state().isTerminal()) {
+            && !job.ended()) {
           Thread.sleep(200); // polling a counter of another thread's job: no event to wait on
         }
         Thread.sleep(intervalMillis + 1000); // one more emission of the groups changed last

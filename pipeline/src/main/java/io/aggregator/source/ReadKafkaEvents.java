@@ -20,7 +20,7 @@ import org.apache.beam.sdk.io.kafka.KafkaRecord;
 import org.apache.beam.sdk.io.kafka.KafkaSourceDescriptor;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
-import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.Impulse;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.SimpleFunction;
@@ -86,14 +86,11 @@ public class ReadKafkaEvents extends PTransform<PBegin, PCollectionTuple> {
 
   @Override
   public PCollectionTuple expand(PBegin input) {
-    List<KafkaSourceDescriptor> descriptors = new ArrayList<>();
+    List<TopicSnapshot.Partition> partitions = new ArrayList<>();
     for (TopicSnapshot.Partition p : snapshot.partitions()) {
-      if (p.isEmpty()) {
-        continue; // nothing to read: a descriptor would only hold the watermark back
+      if (!p.isEmpty()) {
+        partitions.add(p); // an empty one has nothing to read: it would only hold the watermark back
       }
-      descriptors.add(
-          KafkaSourceDescriptor.of(
-              p.topicPartition(), p.startOffset(), null, p.stopOffset(), null, null));
     }
     Duration lag = allowedLateness;
     // A bounded replay starts every partition's watermark at the earliest head event (see
@@ -104,7 +101,12 @@ public class ReadKafkaEvents extends PTransform<PBegin, PCollectionTuple> {
             : new Instant(snapshot.headEventTime());
     PCollection<KafkaRecord<byte[], ParsedEvent>> records =
         input
-            .apply("ListPartitions", Create.of(descriptors))
+            // An Impulse, not Create: on Flink, a job restored from a checkpoint re-emits the
+            // elements of a bounded source such as Create (apache/beam#31313), which would start
+            // every partition's read again on top of the restored ones; the Impulse is
+            // checkpointed and fires once (apache/beam#30903).
+            .apply("StartReading", Impulse.create())
+            .apply("ListPartitions", ParDo.of(new ListPartitionsFn(partitions)))
             .apply(
                 "ReadFromKafka",
                 KafkaIO.<byte[], ParsedEvent>readSourceDescriptors()
@@ -157,6 +159,24 @@ public class ReadKafkaEvents extends PTransform<PBegin, PCollectionTuple> {
   private static Instant eventTime(KafkaRecord<byte[], ParsedEvent> record) {
     ParsedEvent e = Objects.requireNonNull(record.getKV().getValue());
     return e.isEvent() ? new Instant(e.eventTimeMillis()) : BoundedWindow.TIMESTAMP_MIN_VALUE;
+  }
+
+  /** The source descriptor of each partition to read, from start to stop offset. */
+  static class ListPartitionsFn extends DoFn<byte[], KafkaSourceDescriptor> {
+    private final List<TopicSnapshot.Partition> partitions;
+
+    ListPartitionsFn(List<TopicSnapshot.Partition> partitions) {
+      this.partitions = partitions;
+    }
+
+    @ProcessElement
+    public void process(OutputReceiver<KafkaSourceDescriptor> out) {
+      for (TopicSnapshot.Partition p : partitions) {
+        out.output(
+            KafkaSourceDescriptor.of(
+                p.topicPartition(), p.startOffset(), null, p.stopOffset(), null, null));
+      }
+    }
   }
 
   /** Events to the main output, rejects (with topic, partition and offset) to the second. */

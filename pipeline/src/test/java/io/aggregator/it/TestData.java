@@ -5,7 +5,9 @@ import io.aggregator.quickstart.Interaction;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 /**
@@ -31,6 +33,8 @@ final class TestData {
   final int malformed;
   /** Per partition, in order: the messages as sent. */
   final List<List<byte[]>> partitions = new ArrayList<>();
+  /** The on-time event each on-time message was made from (by identity of the message). */
+  private final Map<byte[], Interaction> onTimeByMessage = new IdentityHashMap<>();
 
   /**
    * @param count on-time events, over {@code minutes} of event time
@@ -52,7 +56,9 @@ final class TestData {
       partitions.add(new ArrayList<>());
     }
     for (int i = 0; i < onTime.size(); i++) {
-      partitions.get(i % PARTITIONS).add(onTime.get(i).toJsonBytes());
+      byte[] message = onTime.get(i).toJsonBytes();
+      onTimeByMessage.put(message, onTime.get(i));
+      partitions.get(i % PARTITIONS).add(message);
     }
     // The late events go after 90% of each partition: by then both partitions have been read far
     // past their windows (the DirectRunner reads at most 100 records per step and partition), so
@@ -84,6 +90,20 @@ final class TestData {
     List<Interaction> all = new ArrayList<>(onTime);
     all.addAll(late);
     return all;
+  }
+
+  /** The on-time events among {@code messages} (parts of {@link #partitions}). */
+  List<Interaction> onTimeIn(List<List<byte[]>> messages) {
+    List<Interaction> events = new ArrayList<>();
+    for (List<byte[]> partition : messages) {
+      for (byte[] m : partition) {
+        Interaction e = onTimeByMessage.get(m);
+        if (e != null) {
+          events.add(e);
+        }
+      }
+    }
+    return events;
   }
 
   int totalMessages() {

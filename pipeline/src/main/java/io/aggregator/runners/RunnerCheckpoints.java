@@ -1,0 +1,175 @@
+package io.aggregator.runners;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.checkerframework.checker.nullness.qual.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Where each runner keeps its checkpoints, and how a restarted query resumes from them (SPEC §7).
+ * Runner options are set by reflection, so that each runner's jar needs no other runner's classes
+ * and the pipeline itself stays runner-agnostic.
+ *
+ * <ul>
+ *   <li>Flink: the state backend's storage path is {@code <checkpointDir>/<query id>}; when
+ *       checkpointing is on, checkpoints are retained on cancellation, and a start finds the latest
+ *       completed checkpoint under that directory (from a crash or a Ctrl-C) and restores it, so
+ *       that restarting the same query resumes where it stopped. A changed SQL file is another
+ *       directory, so it starts afresh: a backfill.
+ *   <li>Spark: the checkpoint directory is {@code <checkpointDir>/<query id>}.
+ *   <li>Direct: no state survives the process; a restart re-reads the topic from the start.
+ * </ul>
+ */
+public final class RunnerCheckpoints {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RunnerCheckpoints.class);
+
+  static final String FLINK_OPTIONS = "org.apache.beam.runners.flink.FlinkPipelineOptions";
+  static final String SPARK_OPTIONS = "org.apache.beam.runners.spark.SparkCommonPipelineOptions";
+
+  /** The file that marks a completed Flink checkpoint (or savepoint) directory. */
+  static final String FLINK_METADATA = "_metadata";
+
+  /** Flink's configuration key of the checkpoint to restore at submission. */
+  static final String FLINK_SAVEPOINT_PATH = "execution.savepoint.path";
+
+  private RunnerCheckpoints() {}
+
+  /**
+   * Points the runner's checkpoints at {@code directory} and, on Flink, arranges to resume from
+   * the latest checkpoint found there.
+   *
+   * @return the checkpoint the job resumes from, or null when it starts afresh
+   */
+  public static @Nullable String configure(PipelineOptions options, String directory, boolean bounded) {
+    String runner = options.getRunner().getSimpleName();
+    if (runner.equals("SparkRunner")) {
+      setOption(options, SPARK_OPTIONS, "CheckpointDir", String.class, directory, true);
+      return null;
+    }
+    if (!runner.equals("FlinkRunner")) {
+      return null;
+    }
+    boolean local = !directory.contains("://");
+    String uri = local ? "file://" + Path.of(directory).toAbsolutePath() : directory;
+    setOption(options, FLINK_OPTIONS, "StateBackend", String.class, "filesystem", false);
+    setOption(options, FLINK_OPTIONS, "StateBackendStoragePath", String.class, uri, false);
+    Long interval = (Long) getOption(options, FLINK_OPTIONS, "CheckpointingInterval");
+    if (interval == null || interval <= 0) {
+      return null; // no checkpoints: nothing to retain or resume
+    }
+    if (bounded && Long.valueOf(-1L).equals(getOption(options, FLINK_OPTIONS, "ShutdownSourcesAfterIdleMs"))) {
+      // With checkpointing on, Beam keeps finished sources alive forever by default (older Flink
+      // could not checkpoint after a task finished), so a bounded replay would never end. Flink
+      // 1.19 checkpoints finished tasks: let the sources finish.
+      setOption(options, FLINK_OPTIONS, "ShutdownSourcesAfterIdleMs", Long.class, 0L, true);
+    }
+    // A Ctrl-C (cancel) must leave the latest checkpoint behind for the next start; a crash leaves
+    // it anyway. A bounded replay that completes discards its checkpoints: there is nothing to
+    // resume.
+    setOption(options, FLINK_OPTIONS, "ExternalizedCheckpointsEnabled", Boolean.class, true, true);
+    setOption(options, FLINK_OPTIONS, "RetainExternalizedCheckpointsOnCancellation", Boolean.class,
+        true, true);
+    if (!local || getOption(options, FLINK_OPTIONS, "SavepointPath") != null) {
+      return null; // a remote store, or the user chose what to restore
+    }
+    Optional<Path> latest = latestFlinkCheckpoint(Path.of(directory));
+    if (latest.isEmpty()) {
+      return null;
+    }
+    String path = latest.get().toAbsolutePath().toString();
+    restoreFlinkFrom(options, path);
+    LOG.info("Resuming from the latest checkpoint of this query: {}", path);
+    return path;
+  }
+
+  /**
+   * The most recent completed checkpoint under {@code directory}: Flink writes
+   * {@code <job id>/chk-<n>/_metadata} when a checkpoint completes.
+   */
+  static Optional<Path> latestFlinkCheckpoint(Path directory) {
+    if (!Files.isDirectory(directory)) {
+      return Optional.empty();
+    }
+    try (Stream<Path> files = Files.find(directory, 3,
+        (p, a) -> a.isRegularFile()
+            && p.getFileName().toString().equals(FLINK_METADATA)
+            && p.getParent().getFileName().toString().startsWith("chk-"))) {
+      return files
+          .max(Comparator.comparingLong(RunnerCheckpoints::modified))
+          .map(Path::getParent);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot look for checkpoints in " + directory, e);
+    }
+  }
+
+  private static long modified(Path p) {
+    try {
+      return Files.getLastModifiedTime(p).toMillis();
+    } catch (IOException e) {
+      return Long.MIN_VALUE;
+    }
+  }
+
+  /**
+   * Restores the job from {@code checkpoint}. Beam's FlinkRunner passes {@code --savepointPath}
+   * only to a remote cluster; the embedded cluster reads it from the Flink configuration, so a
+   * configuration directory holding just that key is given to it (unless the user has one).
+   */
+  private static void restoreFlinkFrom(PipelineOptions options, String checkpoint) {
+    setOption(options, FLINK_OPTIONS, "SavepointPath", String.class, checkpoint, true);
+    String master = (String) getOption(options, FLINK_OPTIONS, "FlinkMaster");
+    boolean embedded = master == null || master.equals("[local]") || master.equals("[auto]");
+    if (!embedded) {
+      return;
+    }
+    if (getOption(options, FLINK_OPTIONS, "FlinkConfDir") != null) {
+      LOG.warn("--flinkConfDir is set: add {}: {} to its configuration to resume",
+          FLINK_SAVEPOINT_PATH, checkpoint);
+      return;
+    }
+    try {
+      Path conf = Files.createTempDirectory("aggregator-flink-conf");
+      Files.writeString(conf.resolve("flink-conf.yaml"),
+          FLINK_SAVEPOINT_PATH + ": " + checkpoint + "\n");
+      conf.toFile().deleteOnExit();
+      conf.resolve("flink-conf.yaml").toFile().deleteOnExit();
+      setOption(options, FLINK_OPTIONS, "FlinkConfDir", String.class, conf.toString(), true);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the Flink configuration to resume from " + checkpoint, e);
+    }
+  }
+
+  private static Object getOption(PipelineOptions options, String type, String property) {
+    try {
+      Class<? extends PipelineOptions> cls = Class.forName(type).asSubclass(PipelineOptions.class);
+      String getter = property.startsWith("ExternalizedCheckpointsEnabled") ? "is" : "get";
+      return cls.getMethod(getter + property).invoke(options.as(cls));
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("cannot read " + property + " of " + type + ": " + e, e);
+    }
+  }
+
+  /** Sets {@code property} of the options interface {@code type}; unless {@code always}, only if unset. */
+  private static <T> void setOption(
+      PipelineOptions options, String type, String property, Class<T> valueType, T value,
+      boolean always) {
+    try {
+      Class<? extends PipelineOptions> cls = Class.forName(type).asSubclass(PipelineOptions.class);
+      PipelineOptions view = options.as(cls);
+      if (!always && getOption(options, type, property) != null) {
+        return;
+      }
+      cls.getMethod("set" + property, valueType).invoke(view, value);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("cannot set " + property + " of " + type + ": " + e, e);
+    }
+  }
+}
