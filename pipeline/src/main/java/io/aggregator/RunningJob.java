@@ -154,6 +154,9 @@ public final class RunningJob {
     if (flinkJob != null) {
       return flinkJob.awaitEnd(timeout);
     }
+    if (timeout.getMillis() <= 0) {
+      return result.getState().isTerminal(); // waitUntilFinish(0) would wait for ever
+    }
     PipelineResult.State state = result.waitUntilFinish(timeout);
     return state != null && state.isTerminal();
   }
@@ -280,9 +283,7 @@ public final class RunningJob {
             + counters.getOrDefault(DROPPED_LATE, 0L),
         counters.getOrDefault(Sinks.DOCUMENTS_WRITTEN, 0L),
         counters.getOrDefault(Sinks.REJECTS_WRITTEN, 0L),
-        counters.getOrDefault(Sinks.MONGO_WRITE_RETRIES, 0L) > 0
-            ? ", " + counters.get(Sinks.MONGO_WRITE_RETRIES) + " MongoDB writes retried"
-            : "");
+        mongoFigures(counters));
     String snapshots = snapshotLine(metrics);
     if (snapshots != null) {
       System.err.println(snapshots);
@@ -296,6 +297,17 @@ public final class RunningJob {
   static long messagesRead(Map<String, Long> counters) {
     return counters.getOrDefault(ReadKafkaEvents.EVENTS_READ, 0L)
         + counters.getOrDefault(ReadKafkaEvents.EVENTS_DROPPED_LATE, 0L);
+  }
+
+  /** {@code ", MongoDB writes took 1.2 s, 3 retried"}: time in bulk writes (all workers), retries. */
+  static String mongoFigures(Map<String, Long> counters) {
+    long millis = counters.getOrDefault(Sinks.MONGO_WRITE_MILLIS, 0L);
+    long retries = counters.getOrDefault(Sinks.MONGO_WRITE_RETRIES, 0L);
+    if (millis == 0 && retries == 0) {
+      return "";
+    }
+    return String.format(Locale.ROOT, ", MongoDB writes took %.1f s%s", millis / 1000.0,
+        retries > 0 ? ", " + retries + " retried" : "");
   }
 
   /** {@code " (MALFORMED_JSON 3, BAD_TIMESTAMP 1)"}, or empty when nothing was rejected. */

@@ -15,6 +15,8 @@ public final class Sinks {
   public static final String REJECTS_WRITTEN = "rejects_written";
   /** Bulk writes retried because MongoDB could not be reached or timed out. */
   public static final String MONGO_WRITE_RETRIES = WriteToMongo.WRITE_RETRIES;
+  /** Milliseconds spent in MongoDB bulk writes, summed over workers. */
+  public static final String MONGO_WRITE_MILLIS = WriteToMongo.WRITE_MILLIS;
 
   private final PTransform<PCollection<Row>, PDone> results;
   private final PTransform<PCollection<Row>, PDone> rejects;

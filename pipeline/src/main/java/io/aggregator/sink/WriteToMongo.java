@@ -47,6 +47,9 @@ public class WriteToMongo extends PTransform<PCollection<Row>, PDone> {
   /** Counter of bulk writes retried. */
   public static final String WRITE_RETRIES = "mongo_write_retries";
 
+  /** Counter of milliseconds spent in bulk writes, retries included. */
+  public static final String WRITE_MILLIS = "mongo_write_millis";
+
   /** The longest wait between two attempts. */
   static final long MAX_BACKOFF_MILLIS = 5_000L;
 
@@ -83,6 +86,8 @@ public class WriteToMongo extends PTransform<PCollection<Row>, PDone> {
     private final Counter written;
     private final Counter retries =
         Metrics.counter(io.aggregator.source.ReadKafkaEvents.METRICS_NAMESPACE, WRITE_RETRIES);
+    private final Counter writeMillis =
+        Metrics.counter(io.aggregator.source.ReadKafkaEvents.METRICS_NAMESPACE, WRITE_MILLIS);
 
     private transient MongoClient client;
     private transient MongoCollection<Document> collection;
@@ -148,6 +153,7 @@ public class WriteToMongo extends PTransform<PCollection<Row>, PDone> {
       for (Pending p : buffer.values()) {
         writes.add(new ReplaceOneModel<>(Filters.eq("_id", p.doc.get("_id")), p.doc, upsert));
       }
+      long started = System.nanoTime();
       long budget = target.retryBudgetMillis();
       long deadline = System.currentTimeMillis() + budget;
       long backoff = 250;
@@ -178,6 +184,7 @@ public class WriteToMongo extends PTransform<PCollection<Row>, PDone> {
           backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
         }
       }
+      writeMillis.inc((System.nanoTime() - started) / 1_000_000);
       written.inc(writes.size());
       buffer.clear();
     }
