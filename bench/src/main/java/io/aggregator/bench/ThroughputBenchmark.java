@@ -1,0 +1,284 @@
+package io.aggregator.bench;
+
+import io.aggregator.embedded.EmbeddedKafka;
+import io.aggregator.embedded.EmbeddedMongo;
+import io.aggregator.quickstart.EventGenerator;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.producer.KafkaProducer;
+
+/**
+ * Events/s and peak memory of each runner over the same events, against the raw Kafka + JSON
+ * limit measured in the same run ({@link RawConsumerBaseline}).
+ *
+ * <p>Loads {@code --events} (2,000,000) once on {@code --partitions} (2): 10,000 users, 1,000
+ * items, 5 types over one hour of event time, 5% of them up to a minute out of order. Then, for
+ * each of {@code --runs} (3) rounds: the raw consumer, then every runner in {@code --runners} with
+ * every file in {@code --sqlFiles}, each a bounded replay ({@code --readUntilLatest}) in a process
+ * of its own, launched as {@code scripts/aggregator} would (the runner's jar, JVM flags and local
+ * defaults from {@code runner-profiles/}), writing to a MongoDB-wire server. Per run: events/s
+ * over the whole process (start to exit) and over the job (as the launcher times it, after JVM
+ * start and planning), peak RSS (VmHWM), documents written, and the share of the job's time spent
+ * in MongoDB bulk writes. Prints the medians, min and max with their ratio to the raw limit, and
+ * writes {@code results.csv}, {@code summary.csv} and {@code throughput.png} to {@code --out}.
+ * {@code --profile=true} records a Java Flight Recording of each job.
+ */
+public final class ThroughputBenchmark {
+
+  static final Pattern END_LINE = Pattern.compile(
+      "aggregator: (\\w+) after ([0-9.]+) s: (\\d+) messages read.*?(\\d+) documents written");
+  static final Pattern MONGO_TIME = Pattern.compile("MongoDB writes took ([0-9.]+) s");
+  static final Pattern RAW_LINE = Pattern.compile("raw: (\\d+) events, ([0-9.]+) s");
+
+  /** One process run: what it read, how long it took, how much memory it held at most. */
+  record Run(String runner, String file, int round, long events, double wallSeconds,
+      double jobSeconds, long peakRssKb, long documents, double mongoSeconds) {
+
+    double wallRate() {
+      return events / wallSeconds;
+    }
+
+    double jobRate() {
+      return events / jobSeconds;
+    }
+  }
+
+  /** {@code --profile=true}: each job records a Java Flight Recording next to its log. */
+  private static boolean profile_;
+
+  private ThroughputBenchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> o = options(args);
+    Path root = Path.of(o.getOrDefault("root", "."));
+    int events = Integer.parseInt(o.getOrDefault("events", "2000000"));
+    int partitions = Integer.parseInt(o.getOrDefault("partitions", "2"));
+    int runs = Integer.parseInt(o.getOrDefault("runs", "3"));
+    List<String> runners = List.of(o.getOrDefault("runners", "DirectRunner,FlinkRunner").split(","));
+    List<String> files =
+        List.of(o.getOrDefault("sqlFiles", "sql_files/interactions_per_item_5m.sql").split(","));
+    Path out = Files.createDirectories(Path.of(o.getOrDefault("out", "bench-results")));
+    String classpath = System.getProperty("java.class.path");
+    profile_ = Boolean.parseBoolean(o.getOrDefault("profile", "false"));
+
+    EmbeddedKafka kafka = null;
+    EmbeddedMongo mongo = null;
+    try {
+      String servers = o.get("bootstrapServers");
+      if (servers == null) {
+        kafka = EmbeddedKafka.start();
+        servers = kafka.bootstrapServers();
+      }
+      String mongoUri = o.get("mongoUri");
+      if (mongoUri == null) {
+        mongo = EmbeddedMongo.start();
+        mongoUri = mongo.uri();
+      }
+      String topic = o.getOrDefault("topic", "bench-" + events + "-" + System.currentTimeMillis());
+      if (!o.containsKey("topic")) {
+        long t = System.nanoTime();
+        load(kafka, servers, topic, events, partitions);
+        System.out.printf(Locale.ROOT, "loaded %,d events on %d partitions of %s in %.1f s%n",
+            events, partitions, topic, (System.nanoTime() - t) / 1e9);
+      }
+      System.out.printf(Locale.ROOT, "machine: %d cores, %s; %d rounds%n",
+          Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), runs);
+
+      List<Run> results = new ArrayList<>();
+      for (int round = 1; round <= runs; round++) {
+        results.add(runRaw(classpath, servers, topic, round, out));
+        print(results.get(results.size() - 1));
+        for (String runner : runners) {
+          for (String file : files) {
+            Run r = runJob(root, runner, file, servers, topic, mongoUri, round, out);
+            results.add(r);
+            print(r);
+          }
+        }
+      }
+      Report.write(results, out);
+    } finally {
+      if (mongo != null) {
+        mongo.close();
+      }
+      if (kafka != null) {
+        kafka.close();
+      }
+    }
+  }
+
+  static void load(EmbeddedKafka kafka, String servers, String topic, int events, int partitions)
+      throws Exception {
+    if (kafka != null) {
+      kafka.createTopic(topic, partitions);
+    }
+    EventGenerator gen = new EventGenerator(1, 10_000, 1_000, 5, 0.05, 60_000L);
+    long t0 = Instant.parse("2024-10-28T12:00:00Z").toEpochMilli();
+    long hour = 3_600_000L;
+    int chunk = 100_000;
+    try (KafkaProducer<byte[], byte[]> producer = EventGenerator.producer(servers)) {
+      for (int from = 0; from < events; from += chunk) {
+        List<byte[]> values = new ArrayList<>(chunk);
+        for (int i = from; i < Math.min(events, from + chunk); i++) {
+          values.add(gen.next(t0 + i * hour / events).toJsonBytes());
+        }
+        int base = from;
+        EventGenerator.send(producer, topic, values, i -> (base + i) % partitions);
+      }
+    }
+  }
+
+  static Run runRaw(String classpath, String servers, String topic, int round, Path out)
+      throws Exception {
+    List<String> command = List.of(java(), "-cp", classpath, RawConsumerBaseline.class.getName(),
+        "--bootstrapServers=" + servers, "--topic=" + topic);
+    Measured m = Measured.run(command, out.resolve("raw-" + round + ".log"));
+    Matcher raw = RAW_LINE.matcher(m.output);
+    if (!raw.find()) {
+      throw new IllegalStateException("the raw consumer failed:\n" + tail(m.output));
+    }
+    long events = Long.parseLong(raw.group(1));
+    return new Run("raw Kafka + JSON", "-", round, events, m.wallSeconds,
+        Double.parseDouble(raw.group(2)), m.peakRssKb, 0, 0);
+  }
+
+  static Run runJob(Path root, String runner, String file, String servers, String topic,
+      String mongoUri, int round, Path out) throws Exception {
+    String profile = profile(runner);
+    Map<String, String> conf = RunnerProfile.read(root.resolve("runner-profiles").resolve(profile + ".conf"));
+    List<String> command = new ArrayList<>();
+    command.add(java());
+    command.addAll(words(conf.get("JVM_FLAGS")));
+    String name = runner + "-" + Path.of(file).getFileName() + "-" + round;
+    if (profile_) {
+      // Java Flight Recorder, for where the time goes: jfr print --events jdk.ExecutionSample
+      command.add("-XX:StartFlightRecording=settings=profile,filename=" + out.resolve(name + ".jfr"));
+    }
+    command.addAll(List.of("-jar",
+        root.resolve("pipeline/target/aggregator-" + profile + ".jar").toString(),
+        "--runner=" + runner,
+        "--bootstrapServers=" + servers,
+        "--topic=" + topic,
+        "--sqlFile=" + root.resolve(file),
+        "--jsonFieldsMap=user_id=$.user_id",
+        "--jsonFieldsMap=item_id=$.item_id",
+        "--jsonFieldsMap=interaction_type=$.interaction_type",
+        "--writeMethod=update",
+        "--writerConf=uri=" + mongoUri,
+        "--writerConf=database=bench",
+        "--writerConf=collection=" + runner + "_" + Path.of(file).getFileName().toString().replace(".sql", "") + "_" + round,
+        "--readUntilLatest"));
+    command.addAll(words(conf.get("RUNNER_DEFAULTS")));
+    Measured m = Measured.run(command, out.resolve(name + ".log"));
+    Matcher end = END_LINE.matcher(m.output);
+    if (m.exitCode != 0 || !end.find() || !end.group(1).equals("DONE")) {
+      throw new IllegalStateException(name + " failed (exit " + m.exitCode + "):\n" + tail(m.output));
+    }
+    Matcher mongoTime = MONGO_TIME.matcher(m.output);
+    return new Run(runner, Path.of(file).getFileName().toString(), round,
+        Long.parseLong(end.group(3)), m.wallSeconds, Double.parseDouble(end.group(2)), m.peakRssKb,
+        Long.parseLong(end.group(4)), mongoTime.find() ? Double.parseDouble(mongoTime.group(1)) : 0);
+  }
+
+  static void print(Run r) {
+    System.out.printf(Locale.ROOT,
+        "round %d  %-18s %-32s %,10d events  %7.1f s  %,9.0f events/s (whole process)  %,9.0f"
+            + " events/s (job)  peak RSS %,6d MB  %,d documents%s%n",
+        r.round(), r.runner(), r.file(), r.events(), r.wallSeconds(), r.wallRate(), r.jobRate(),
+        r.peakRssKb() / 1024, r.documents(),
+        r.mongoSeconds() > 0
+            ? String.format(Locale.ROOT, "  MongoDB writes %.0f%% of the job", 100 * r.mongoSeconds() / r.jobSeconds())
+            : "");
+  }
+
+  /** A child process, its output, wall time and peak resident memory. */
+  static final class Measured {
+    final int exitCode;
+    final double wallSeconds;
+    final long peakRssKb;
+    final String output;
+
+    private Measured(int exitCode, double wallSeconds, long peakRssKb, String output) {
+      this.exitCode = exitCode;
+      this.wallSeconds = wallSeconds;
+      this.peakRssKb = peakRssKb;
+      this.output = output;
+    }
+
+    static Measured run(List<String> command, Path log) throws IOException, InterruptedException {
+      long start = System.nanoTime();
+      Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      Path status = Path.of("/proc", Long.toString(p.pid()), "status");
+      long peak = 0;
+      // VmHWM is the process's own high-water mark: sampling it often enough to see it before
+      // the process exits gives the peak.
+      while (!p.waitFor(100, TimeUnit.MILLISECONDS)) {
+        peak = Math.max(peak, vmHwmKb(status));
+      }
+      double wall = (System.nanoTime() - start) / 1e9;
+      return new Measured(p.exitValue(), wall, peak, Files.readString(log, StandardCharsets.UTF_8));
+    }
+
+    private static long vmHwmKb(Path status) {
+      try {
+        for (String line : Files.readAllLines(status)) {
+          if (line.startsWith("VmHWM:")) {
+            return Long.parseLong(line.replaceAll("[^0-9]", ""));
+          }
+        }
+      } catch (IOException | RuntimeException e) {
+        // the process has just exited
+      }
+      return 0;
+    }
+  }
+
+  static String profile(String runner) {
+    switch (runner) {
+      case "DirectRunner":
+        return "direct";
+      case "FlinkRunner":
+        return "flink";
+      case "SparkRunner":
+        return "spark";
+      default:
+        throw new IllegalArgumentException("--runners: DirectRunner, FlinkRunner or SparkRunner, got " + runner);
+    }
+  }
+
+  static String java() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  static List<String> words(String s) {
+    return s == null || s.isBlank() ? List.of() : Arrays.asList(s.trim().split("\\s+"));
+  }
+
+  static String tail(String s) {
+    return s.substring(Math.max(0, s.length() - 3000));
+  }
+
+  /** {@code --name=value} arguments. */
+  static Map<String, String> options(String[] args) {
+    Map<String, String> o = new LinkedHashMap<>();
+    for (String a : args) {
+      if (!a.startsWith("--") || !a.contains("=")) {
+        throw new IllegalArgumentException("options are --name=value, got " + a);
+      }
+      o.put(a.substring(2, a.indexOf('=')), a.substring(a.indexOf('=') + 1));
+    }
+    return o;
+  }
+}

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Benchmark (events/s and peak memory per runner, against the raw Kafka + JSON limit measured in
+# the same run). Starts a broker and a MongoDB-wire server in-process (or uses --bootstrapServers /
+# --mongoUri), loads the events once, then runs each runner and file as a bounded replay in a
+# process of its own, --runs times, and the raw consumer as many times. Prints every run and the
+# medians; writes results.csv, summary.csv and throughput.png to --out (bench-results/).
+#
+#   scripts/bench.sh                                      # 2,000,000 events, Direct and Flink, 3 runs
+#   scripts/bench.sh --runners=FlinkRunner --events=500000 --runs=5
+#   scripts/bench.sh --sqlFiles=sql_files/interactions_per_item_5m.sql,sql_files/avg_interactions_per_user_5m.sql
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+runners=DirectRunner,FlinkRunner
+for arg in "$@"; do
+  case "$arg" in --runners=*) runners="${arg#--runners=}" ;; esac
+done
+IFS=, read -ra list <<< "$runners"
+for r in "${list[@]}"; do
+  ensure_jar "$(runner_profile "$r")" > /dev/null
+done
+cp="$AGGREGATOR_ROOT/bench/target/classpath.txt"
+if [ ! -f "$cp" ] || [ -n "$(find "$AGGREGATOR_ROOT/bench/src" "$AGGREGATOR_ROOT/pipeline/src/main" -newer "$cp" -print -quit)" ]; then
+  echo "bench: building the benchmark (first use or changed sources)..." >&2
+  mvn -B -q -f "$AGGREGATOR_ROOT/pom.xml" -pl bench -am -DskipTests package >&2
+fi
+cd "$AGGREGATOR_ROOT"
+exec java -Xmx4g -cp "bench/target/classes:$(cat "$cp")" io.aggregator.bench.ThroughputBenchmark \
+  --root="$AGGREGATOR_ROOT" "$@"
