@@ -45,7 +45,6 @@ public final class EventGenerator {
     this.maxDisorderMillis = maxDisorderMillis;
   }
 
-  /** One event whose nominal event time is {@code eventTimeMillis} (before any disorder). */
   /**
    * A generator seeded from the clock, shaped by the quick start's options ({@code users}, {@code
    * items}, {@code types}, {@code outOfOrder}, as in {@code --users=100}), with defaults.
@@ -60,6 +59,7 @@ public final class EventGenerator {
         60_000L);
   }
 
+  /** One event whose nominal event time is {@code eventTimeMillis} (before any disorder). */
   public Interaction next(long eventTimeMillis) {
     long t = eventTimeMillis;
     if (random.nextDouble() < outOfOrderShare) {
