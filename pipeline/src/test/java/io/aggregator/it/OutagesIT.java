@@ -7,17 +7,12 @@ import static org.hamcrest.Matchers.not;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 
-import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
 import io.aggregator.Aggregator;
-import io.aggregator.embedded.EmbeddedKafka;
 import io.aggregator.embedded.EmbeddedMongo;
-import io.aggregator.quickstart.EventGenerator;
 import io.aggregator.sink.Sinks;
 import io.aggregator.source.ReadKafkaEvents;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Test;
@@ -37,39 +32,28 @@ public class OutagesIT {
   /** How long MongoDB stays down: the issue asks for at least ten seconds. */
   static final long MONGO_DOWN_MILLIS = 10_000;
 
-  EmbeddedKafka kafka;
-  EmbeddedMongo mongo;
-  MongoClient client;
+  Servers servers;
 
   @Before
   public void startServers() throws Exception {
-    kafka = EmbeddedKafka.start();
-    mongo = EmbeddedMongo.start();
-    client = MongoClients.create(mongo.uri());
+    servers = Servers.start();
   }
 
   @After
   public void stopServers() {
-    client.close();
-    mongo.close();
-    kafka.close();
+    servers.close();
   }
 
   TestData load(String topic, int events) throws Exception {
     TestData data = new TestData(7, events, 25, 200, 40);
-    kafka.createTopic(topic, TestData.PARTITIONS);
-    try (KafkaProducer<byte[], byte[]> producer = EventGenerator.producer(kafka.bootstrapServers())) {
-      for (int p = 0; p < TestData.PARTITIONS; p++) {
-        int partition = p;
-        EventGenerator.send(producer, topic, data.partitions.get(p), i -> partition);
-      }
-    }
+    servers.kafka.createTopic(topic, TestData.PARTITIONS);
+    servers.send(topic, data.partitions);
     return data;
   }
 
   List<String> args(String topic, String mongoUri, String collection, String... more) {
     List<String> args = new ArrayList<>(List.of(
-        "--bootstrapServers=" + kafka.bootstrapServers(),
+        "--bootstrapServers=" + servers.kafka.bootstrapServers(),
         "--topic=" + topic,
         "--sqlFile=" + ShippedFilesIT.sqlFile(FILE),
         "--jsonFieldsMap=user_id=$.user_id",
@@ -96,20 +80,20 @@ public class OutagesIT {
           () -> job.counter(ReadKafkaEvents.EVENTS_READ) >= messages);
     } else {
       BackgroundJob.await("the first documents", 120,
-          () -> client.getDatabase(DATABASE).getCollection("per_user").countDocuments() > 0);
+          () -> servers.count(DATABASE, "per_user") > 0);
     }
   }
 
   @Test
   public void mongoStoppedForTenSecondsMidRunLosesNothing() throws Exception {
     TestData data = load("mongo_outage", 20_000);
-    try (BackgroundJob job = BackgroundJob.start(args("mongo_outage", mongo.uri(), "per_user"))) {
+    try (BackgroundJob job = BackgroundJob.start(args("mongo_outage", servers.mongo.uri(), "per_user"))) {
       BackgroundJob.await("the first documents", 120,
-          () -> client.getDatabase(DATABASE).getCollection("per_user").countDocuments() > 0);
+          () -> servers.count(DATABASE, "per_user") > 0);
       assertFalse("the job must still be running when MongoDB stops", job.ended());
-      mongo.stop();
+      servers.mongo.stop();
       Thread.sleep(MONGO_DOWN_MILLIS); // the outage itself: ten seconds, nothing is awaited here
-      mongo.restart();
+      servers.mongo.restart();
       assertEquals("exit status", 0, job.awaitExit(300));
       // The outage met writes (the final panes at least were still to come). Counted only once
       // the retried bundle commits, so read at the end.
@@ -117,7 +101,7 @@ public class OutagesIT {
     }
     Documents.assertSame(
         Expected.countsPer(data.onTime, "user_id", e -> e.userId),
-        Documents.read(client, DATABASE, "per_user"));
+        Documents.read(servers.client, DATABASE, "per_user"));
   }
 
   @Test
@@ -125,35 +109,20 @@ public class OutagesIT {
     // An unbounded job, and half the events sent only after the broker is back: the job's
     // consumers must reconnect and read them, whatever the runner's speed.
     TestData data = new TestData(7, 20_000, 25, 200, 40);
-    List<List<byte[]>> firstHalf = new ArrayList<>();
-    List<List<byte[]>> secondHalf = new ArrayList<>();
-    for (List<byte[]> partition : data.partitions) {
-      firstHalf.add(partition.subList(0, partition.size() / 2));
-      secondHalf.add(partition.subList(partition.size() / 2, partition.size()));
-    }
-    kafka.createTopic("kafka_restart", TestData.PARTITIONS);
-    send("kafka_restart", firstHalf);
-    List<String> unbounded = args("kafka_restart", mongo.uri(), "per_user");
+    servers.kafka.createTopic("kafka_restart", TestData.PARTITIONS);
+    servers.send("kafka_restart", data.firstHalf());
+    List<String> unbounded = args("kafka_restart", servers.mongo.uri(), "per_user");
     unbounded.remove("--readUntilLatest");
     var expected = Expected.countsPer(data.onTime, "user_id", e -> e.userId);
     try (BackgroundJob job = BackgroundJob.start(unbounded)) {
       BackgroundJob.await("the first documents", 120,
-          () -> client.getDatabase(DATABASE).getCollection("per_user").countDocuments() > 0);
-      kafka.stop();
-      kafka.restart();
-      send("kafka_restart", secondHalf);
+          () -> servers.count(DATABASE, "per_user") > 0);
+      servers.kafka.stop();
+      servers.kafka.restart();
+      servers.send("kafka_restart", data.secondHalf());
       BackgroundJob.await("the documents of every event", 180,
-          () -> Documents.difference(expected, Documents.read(client, DATABASE, "per_user")) == null);
+          () -> Documents.difference(expected, Documents.read(servers.client, DATABASE, "per_user")) == null);
       assertFalse("the job ran throughout", job.ended());
-    }
-  }
-
-  void send(String topic, List<List<byte[]>> partitions) throws Exception {
-    try (KafkaProducer<byte[], byte[]> producer = EventGenerator.producer(kafka.bootstrapServers())) {
-      for (int p = 0; p < partitions.size(); p++) {
-        int partition = p;
-        EventGenerator.send(producer, topic, partitions.get(p), i -> partition);
-      }
     }
   }
 
@@ -189,17 +158,17 @@ public class OutagesIT {
   public void kafkaGoneBeyondTheRetryBudgetStopsTheJob() throws Exception {
     load("kafka_gone", 20_000);
     // Unbounded, as a job in production: it never ends by itself, so only the watch can end it.
-    List<String> args = args("kafka_gone", mongo.uri(), "per_user", "--retryBudget=5 seconds");
+    List<String> args = args("kafka_gone", servers.mongo.uri(), "per_user", "--retryBudget=5 seconds");
     args.remove("--readUntilLatest");
     Captured out = Captured.during(() -> {
       try (BackgroundJob job = BackgroundJob.start(args)) {
         awaitProgress(job, 1);
-        kafka.stop();
+        servers.kafka.stop();
         assertEquals("exit status", 1, job.awaitExit(120));
       }
     });
     assertThat(out.text, containsString(
-        "Kafka at " + kafka.bootstrapServers() + " has not answered for"));
+        "Kafka at " + servers.kafka.bootstrapServers() + " has not answered for"));
     assertThat(out.text, containsString("(--retryBudget), stopping the job"));
   }
 }

@@ -2,17 +2,11 @@ package io.aggregator.it;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
-import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.lessThan;
 import static org.hamcrest.Matchers.not;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
-import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
-import io.aggregator.embedded.EmbeddedKafka;
-import io.aggregator.embedded.EmbeddedMongo;
-import io.aggregator.quickstart.EventGenerator;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,11 +15,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.bson.Document;
 import org.junit.After;
 import org.junit.Before;
@@ -48,24 +42,18 @@ public class RestartsIT {
   static final Pattern MESSAGES_READ = Pattern.compile("after [0-9.]+ s: (\\d+) messages read");
   static final String RESUMING = "Resuming from the latest checkpoint of this query";
 
-  EmbeddedKafka kafka;
-  EmbeddedMongo mongo;
-  MongoClient client;
+  Servers servers;
   Path checkpoints;
 
   @Before
   public void startServers() throws Exception {
-    kafka = EmbeddedKafka.start();
-    mongo = EmbeddedMongo.start();
-    client = MongoClients.create(mongo.uri());
+    servers = Servers.start();
     checkpoints = Files.createTempDirectory("aggregator-checkpoints");
   }
 
   @After
   public void stopServers() throws IOException {
-    client.close();
-    mongo.close();
-    kafka.close();
+    servers.close();
     try (Stream<Path> files = Files.walk(checkpoints)) {
       files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }
@@ -75,18 +63,9 @@ public class RestartsIT {
     return Runners.current().equals(Runners.FLINK);
   }
 
-  void send(String topic, List<List<byte[]>> partitions) throws Exception {
-    try (KafkaProducer<byte[], byte[]> producer = EventGenerator.producer(kafka.bootstrapServers())) {
-      for (int p = 0; p < partitions.size(); p++) {
-        int partition = p;
-        EventGenerator.send(producer, topic, partitions.get(p), i -> partition);
-      }
-    }
-  }
-
   List<String> args(String topic, Path sqlFile, String collection, boolean bounded) {
     List<String> args = new ArrayList<>(List.of(
-        "--bootstrapServers=" + kafka.bootstrapServers(),
+        "--bootstrapServers=" + servers.kafka.bootstrapServers(),
         "--topic=" + topic,
         "--sqlFile=" + sqlFile,
         "--jsonFieldsMap=user_id=$.user_id",
@@ -94,7 +73,7 @@ public class RestartsIT {
         "--allowLateFor=" + TestData.ALLOW_LATE_FOR,
         "--batchInterval=1 second",
         "--writeMethod=update",
-        "--writerConf=uri=" + mongo.uri(),
+        "--writerConf=uri=" + servers.mongo.uri(),
         "--writerConf=database=" + DATABASE,
         "--writerConf=collection=" + collection,
         "--checkpointDir=" + checkpoints));
@@ -126,7 +105,7 @@ public class RestartsIT {
   }
 
   long documentCount(String collection) {
-    return client.getDatabase(DATABASE).getCollection(collection).countDocuments();
+    return servers.count(DATABASE, collection);
   }
 
   static long messagesRead(String output) {
@@ -144,8 +123,8 @@ public class RestartsIT {
       throws Exception {
     // Large enough on Flink that the kill lands mid-replay; the DirectRunner reads far slower.
     TestData data = new TestData(11, onFlink() ? 60_000 : 20_000, 25, 200, 40);
-    kafka.createTopic("crash", TestData.PARTITIONS);
-    send("crash", data.partitions);
+    servers.kafka.createTopic("crash", TestData.PARTITIONS);
+    servers.send("crash", data.partitions);
     List<String> args = args("crash", ShippedFilesIT.sqlFile(FILE), "per_user", true);
 
     Path firstLog = checkpoints.resolve("first.log");
@@ -173,7 +152,7 @@ public class RestartsIT {
 
     Documents.assertSame(
         Expected.countsPer(data.onTime, "user_id", e -> e.userId),
-        Documents.read(client, DATABASE, "per_user"));
+        Documents.read(servers.client, DATABASE, "per_user"));
     long read = messagesRead(output);
     if (onFlink()) {
       assertThat(output, containsString(RESUMING));
@@ -192,21 +171,14 @@ public class RestartsIT {
   @Test
   public void sameSqlResumesWithoutCountingTwiceAndChangedSqlBackfills() throws Exception {
     TestData data = new TestData(13, 20_000, 25, 200, 40);
-    List<List<byte[]>> firstHalf = new ArrayList<>();
-    List<List<byte[]>> secondHalf = new ArrayList<>();
-    for (List<byte[]> partition : data.partitions) {
-      int half = partition.size() / 2;
-      firstHalf.add(partition.subList(0, half));
-      secondHalf.add(partition.subList(half, partition.size()));
-    }
     long total = data.totalMessages();
-    kafka.createTopic("resume", TestData.PARTITIONS);
-    send("resume", firstHalf);
+    servers.kafka.createTopic("resume", TestData.PARTITIONS);
+    servers.send("resume", data.firstHalf());
     Path sql = ShippedFilesIT.sqlFile(FILE);
 
     // The FlinkRunner reports its counters only when a job ends (apache/beam#10415), so progress
     // is awaited in the documents: those of the first half's events, then those of every event.
-    var expectedFirst = Expected.countsPer(data.onTimeIn(firstHalf), "user_id", e -> e.userId);
+    var expectedFirst = Expected.countsPer(data.onTimeIn(data.firstHalf()), "user_id", e -> e.userId);
     var expected = Expected.countsPer(data.onTime, "user_id", e -> e.userId);
     Path firstLog = checkpoints.resolve("resume-1.log");
     Process first = ChildJob.start(args("resume", sql, "per_user", false), firstLog);
@@ -220,22 +192,14 @@ public class RestartsIT {
     }
     assertThat(Files.readString(firstLog), not(containsString(RESUMING)));
 
-    send("resume", secondHalf);
-    Path secondLog = checkpoints.resolve("resume-2.log");
-    Process second = ChildJob.start(args("resume", sql, "per_user", false), secondLog);
-    try {
-      // Exact documents after a resume: the restored windows plus the events after the
-      // checkpoint, none counted twice (a re-read from the start over restored windows would
-      // double them).
-      awaitDocuments("per_user", expected);
-    } finally {
-      ChildJob.stop(second);
-    }
-    String secondOutput = Files.readString(secondLog);
-    assertEquals("resumed from a checkpoint:\n" + tail(secondOutput),
-        onFlink(), secondOutput.contains(RESUMING));
+    servers.send("resume", data.secondHalf());
+    // Exact documents after a resume: the restored windows plus the events after the checkpoint,
+    // none counted twice (a re-read from the start over restored windows would double them).
+    String second = runUntilDocuments(args("resume", sql, "per_user", false), "resume-2.log",
+        "per_user", expected);
+    assertEquals("resumed from a checkpoint:\n" + tail(second), onFlink(), second.contains(RESUMING));
     if (!onFlink()) {
-      assertEquals("the DirectRunner re-reads the topic", total, messagesRead(secondOutput));
+      assertEquals("the DirectRunner re-reads the topic", total, messagesRead(second));
     }
 
     // A changed SQL text (a comment suffices) is another query: a new consumer group and
@@ -243,28 +207,38 @@ public class RestartsIT {
     Path changed = checkpoints.resolve("changed.sql");
     Files.writeString(changed, Files.readString(sql, StandardCharsets.UTF_8)
         + "\n-- changed: a new query id\n", StandardCharsets.UTF_8);
-    Path thirdLog = checkpoints.resolve("resume-3.log");
-    Process third = ChildJob.start(args("resume", changed, "per_user_v2", false), thirdLog);
-    try {
-      awaitDocuments("per_user_v2", expected);
-    } finally {
-      ChildJob.stop(third);
-    }
-    String thirdOutput = Files.readString(thirdLog);
-    assertThat("a new query id has no checkpoint", thirdOutput, not(containsString(RESUMING)));
+    String third = runUntilDocuments(args("resume", changed, "per_user_v2", false), "resume-3.log",
+        "per_user_v2", expected);
+    assertThat("a new query id has no checkpoint", third, not(containsString(RESUMING)));
     if (!onFlink()) {
-      assertEquals("a backfill reads the whole topic", total, messagesRead(thirdOutput));
+      assertEquals("a backfill reads the whole topic", total, messagesRead(third));
     }
   }
 
+  /**
+   * Runs an unbounded job in a process of its own until {@code collection} holds exactly {@code
+   * expected}, then stops it as Ctrl-C would; returns its output.
+   */
+  String runUntilDocuments(List<String> args, String logName, String collection,
+      Map<String, Document> expected) throws Exception {
+    Path log = checkpoints.resolve(logName);
+    Process job = ChildJob.start(args, log);
+    try {
+      awaitDocuments(collection, expected);
+    } finally {
+      ChildJob.stop(job);
+    }
+    return Files.readString(log);
+  }
+
   /** Waits until {@code collection} holds exactly {@code expected}; fails with the difference. */
-  void awaitDocuments(String collection, java.util.Map<String, Document> expected) throws InterruptedException {
+  void awaitDocuments(String collection, Map<String, Document> expected) throws InterruptedException {
     try {
       BackgroundJob.await("the expected documents in " + collection, 180,
-          () -> Documents.difference(expected, Documents.read(client, DATABASE, collection)) == null);
+          () -> Documents.difference(expected, Documents.read(servers.client, DATABASE, collection)) == null);
     } catch (AssertionError e) {
       throw new AssertionError(e.getMessage() + ": "
-          + Documents.difference(expected, Documents.read(client, DATABASE, collection)), e);
+          + Documents.difference(expected, Documents.read(servers.client, DATABASE, collection)), e);
     }
   }
 

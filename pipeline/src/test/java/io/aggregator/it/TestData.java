@@ -92,6 +92,24 @@ final class TestData {
     return all;
   }
 
+  /** The first half of each partition's messages. */
+  List<List<byte[]>> firstHalf() {
+    List<List<byte[]>> halves = new ArrayList<>();
+    for (List<byte[]> partition : partitions) {
+      halves.add(partition.subList(0, partition.size() / 2));
+    }
+    return halves;
+  }
+
+  /** The rest of each partition's messages (the clearly late events among them). */
+  List<List<byte[]>> secondHalf() {
+    List<List<byte[]>> halves = new ArrayList<>();
+    for (List<byte[]> partition : partitions) {
+      halves.add(partition.subList(partition.size() / 2, partition.size()));
+    }
+    return halves;
+  }
+
   /** The on-time events among {@code messages} (parts of {@link #partitions}). */
   List<Interaction> onTimeIn(List<List<byte[]>> messages) {
     List<Interaction> events = new ArrayList<>();
