@@ -122,7 +122,7 @@ public class RestartsIT {
   public void killedMidStreamAndStartedAgainEndsWithTheDocumentsOfARunThatNeverCrashed()
       throws Exception {
     // Large enough on Flink that the kill lands mid-replay; the DirectRunner reads far slower.
-    TestData data = new TestData(11, onFlink() ? 60_000 : 20_000, 25, 200, 40);
+    TestData data = new TestData(11, onFlink() ? 60_000 : 10_000, 25, 200, 40);
     servers.kafka.createTopic("crash", TestData.PARTITIONS);
     servers.send("crash", data.partitions);
     List<String> args = args("crash", ShippedFilesIT.sqlFile(FILE), "per_user", true);
@@ -170,7 +170,8 @@ public class RestartsIT {
    */
   @Test
   public void sameSqlResumesWithoutCountingTwiceAndChangedSqlBackfills() throws Exception {
-    TestData data = new TestData(13, 20_000, 25, 200, 40);
+    // The DirectRunner reads about 1,000 events/s and this test reads the topic three times.
+    TestData data = new TestData(13, onFlink() ? 20_000 : 10_000, 25, 200, 40);
     long total = data.totalMessages();
     servers.kafka.createTopic("resume", TestData.PARTITIONS);
     servers.send("resume", data.firstHalf());
