@@ -7,7 +7,6 @@ import io.aggregator.sql.nested.ApplyNestedQuery;
 import io.aggregator.source.KafkaReachability;
 import io.aggregator.source.ReadKafkaEvents;
 import io.aggregator.source.RejectReason;
-import java.lang.reflect.Method;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;

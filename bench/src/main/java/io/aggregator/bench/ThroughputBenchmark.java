@@ -55,9 +55,6 @@ public final class ThroughputBenchmark {
     }
   }
 
-  /** {@code --profile=true}: each job records a Java Flight Recording next to its log. */
-  private static boolean profile_;
-
   private ThroughputBenchmark() {}
 
   public static void main(String[] args) throws Exception {
@@ -71,7 +68,8 @@ public final class ThroughputBenchmark {
         List.of(o.getOrDefault("sqlFiles", "sql_files/interactions_per_item_5m.sql").split(","));
     Path out = Files.createDirectories(Path.of(o.getOrDefault("out", "bench-results")));
     String classpath = System.getProperty("java.class.path");
-    profile_ = Boolean.parseBoolean(o.getOrDefault("profile", "false"));
+    // --profile=true: each job records a Java Flight Recording next to its log.
+    boolean profile = Boolean.parseBoolean(o.getOrDefault("profile", "false"));
 
     EmbeddedKafka kafka = null;
     EmbeddedMongo mongo = null;
@@ -102,7 +100,7 @@ public final class ThroughputBenchmark {
         print(results.get(results.size() - 1));
         for (String runner : runners) {
           for (String file : files) {
-            Run r = runJob(root, runner, file, servers, topic, mongoUri, round, out);
+            Run r = runJob(root, runner, file, servers, topic, mongoUri, round, out, profile);
             results.add(r);
             print(r);
           }
@@ -155,19 +153,20 @@ public final class ThroughputBenchmark {
   }
 
   static Run runJob(Path root, String runner, String file, String servers, String topic,
-      String mongoUri, int round, Path out) throws Exception {
-    String profile = profile(runner);
-    Map<String, String> conf = RunnerProfile.read(root.resolve("runner-profiles").resolve(profile + ".conf"));
+      String mongoUri, int round, Path out, boolean profile) throws Exception {
+    String mavenProfile = profile(runner);
+    Map<String, String> conf =
+        RunnerProfile.read(root.resolve("runner-profiles").resolve(mavenProfile + ".conf"));
     List<String> command = new ArrayList<>();
     command.add(java());
     command.addAll(words(conf.get("JVM_FLAGS")));
     String name = runner + "-" + Path.of(file).getFileName() + "-" + round;
-    if (profile_) {
+    if (profile) {
       // Java Flight Recorder, for where the time goes: jfr print --events jdk.ExecutionSample
       command.add("-XX:StartFlightRecording=settings=profile,filename=" + out.resolve(name + ".jfr"));
     }
     command.addAll(List.of("-jar",
-        root.resolve("pipeline/target/aggregator-" + profile + ".jar").toString(),
+        root.resolve("pipeline/target/aggregator-" + mavenProfile + ".jar").toString(),
         "--runner=" + runner,
         "--bootstrapServers=" + servers,
         "--topic=" + topic,
