@@ -5,6 +5,7 @@ import io.aggregator.options.CommandLine;
 import io.aggregator.options.JobSettings;
 import io.aggregator.options.Secrets;
 import io.aggregator.runners.RunnerCheckpoints;
+import io.aggregator.runners.RunnerSupport;
 import io.aggregator.sink.Sinks;
 import io.aggregator.source.EventTags;
 import io.aggregator.source.KafkaReachability;
@@ -44,7 +45,15 @@ public final class Aggregator {
   private Aggregator() {}
 
   public static void main(String[] args) {
-    System.exit(run(args));
+    int status = run(args);
+    if (RunningJob.jobLeftRunning()) {
+      // The job could not be stopped (RunningJob#cancel): the runner's own shutdown hooks would
+      // hang on it as well, so exit without running them.
+      System.out.flush();
+      System.err.flush();
+      Runtime.getRuntime().halt(status);
+    }
+    System.exit(status);
   }
 
   /** Runs the job; returns the process exit status (0 when a bounded run completes). */
@@ -93,6 +102,7 @@ public final class Aggregator {
           snapshot.headEventTime() == null ? "(unknown)" : new org.joda.time.Instant(snapshot.headEventTime()));
     }
     RunnerCheckpoints.configure(options, plan.checkpointDirectory(), settings.readUntilLatest());
+    RunnerSupport.configure(options, settings.readUntilLatest());
     Pipeline pipeline = Pipeline.create(options);
     buildPipeline(
         pipeline,
@@ -103,7 +113,9 @@ public final class Aggregator {
             snapshot,
             plan.parser(),
             settings.allowLateFor(),
-            plan.shape().tumbleSize()),
+            plan.shape().tumbleSize(),
+            RunnerSupport.readMethod(options),
+            settings.retryBudget().getMillis()),
         Sinks.forSettings(settings, plan.outputShape()));
     return RunningJob.start(
         pipeline,

@@ -2,10 +2,12 @@ package io.aggregator.embedded;
 
 import de.bwaldvogel.mongo.MongoBackend;
 import de.bwaldvogel.mongo.MongoServer;
+import de.bwaldvogel.mongo.MongoVersion;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.net.InetSocketAddress;
+import java.util.List;
 
 /**
  * A MongoDB wire-protocol server (mongo-java-server, in memory) in this JVM on a free loopback
@@ -14,12 +16,31 @@ import java.net.InetSocketAddress;
  */
 public final class EmbeddedMongo implements AutoCloseable {
 
+  /**
+   * The server version told to clients: MongoDB 4.0 (wire version 7), the oldest the 5.x driver
+   * accepts. The Spark build's mongo-java-server (1.45, the last on Spark's Netty 4.1) says 3.6 by
+   * default, and the driver refuses it.
+   */
+  static final MongoVersion REPORTED_VERSION =
+      new MongoVersion() {
+        @Override
+        public List<Integer> getVersionArray() {
+          return List.of(4, 0, 0);
+        }
+
+        @Override
+        public int getWireVersion() {
+          return 7;
+        }
+      };
+
   private final int port;
   private final MemoryBackend data = new MemoryBackend();
   private MongoServer server;
 
   private EmbeddedMongo(int port) {
     this.port = port;
+    data.version(REPORTED_VERSION);
   }
 
   /** Starts a server on a free port (about 0.1 s). */

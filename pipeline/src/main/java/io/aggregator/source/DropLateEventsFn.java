@@ -10,7 +10,6 @@ import org.apache.beam.sdk.state.StateSpecs;
 import org.apache.beam.sdk.state.ValueState;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.values.KV;
-import org.joda.time.Duration;
 
 /**
  * Drops, as it is read, an event whose tumbling window its partition's watermark has already
@@ -37,24 +36,14 @@ class DropLateEventsFn extends DoFn<KV<String, KafkaRecord<byte[], ParsedEvent>>
 
   static final String EVENTS_DROPPED_LATE = "events_dropped_late";
 
-  private final long windowMillis;
-  private final long lagMillis;
-  private final long floorMillis;
+  private final LateEvents lateEvents;
   private final Counter dropped = Metrics.counter(ReadKafkaEvents.METRICS_NAMESPACE, EVENTS_DROPPED_LATE);
 
   @StateId("maxEventTime")
   private final StateSpec<ValueState<Long>> maxEventTimeSpec = StateSpecs.value(VarLongCoder.of());
 
-  /**
-   * @param window the size of the query's tumbling window
-   * @param lag {@code --allowLateFor}
-   * @param floorMillis the event time every partition's watermark starts from (the head event of
-   *     a bounded replay, see {@code TopicSnapshot}), or {@link Long#MIN_VALUE}
-   */
-  DropLateEventsFn(Duration window, Duration lag, long floorMillis) {
-    this.windowMillis = window.getMillis();
-    this.lagMillis = lag.getMillis();
-    this.floorMillis = floorMillis;
+  DropLateEventsFn(LateEvents lateEvents) {
+    this.lateEvents = lateEvents;
   }
 
   @ProcessElement
@@ -69,9 +58,9 @@ class DropLateEventsFn extends DoFn<KV<String, KafkaRecord<byte[], ParsedEvent>>
       return;
     }
     Long seen = maxEventTime.read();
-    long max = Math.max(seen == null ? Long.MIN_VALUE : seen, floorMillis);
+    long max = Math.max(seen == null ? Long.MIN_VALUE : seen, lateEvents.floorMillis());
     long t = e.eventTimeMillis();
-    if (max != Long.MIN_VALUE && isLate(t, max)) {
+    if (lateEvents.isLate(t, max)) {
       dropped.inc();
       return;
     }
@@ -79,11 +68,5 @@ class DropLateEventsFn extends DoFn<KV<String, KafkaRecord<byte[], ParsedEvent>>
       maxEventTime.write(t);
     }
     out.output(record);
-  }
-
-  /** Whether the window of an event at {@code t} ends at or before {@code max - lag}. */
-  boolean isLate(long t, long max) {
-    long windowEnd = Math.floorDiv(t, windowMillis) * windowMillis + windowMillis;
-    return windowEnd <= max - lagMillis;
   }
 }

@@ -15,6 +15,7 @@ import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.NullableCoder;
+import org.apache.beam.sdk.io.Read;
 import org.apache.beam.sdk.io.kafka.KafkaIO;
 import org.apache.beam.sdk.io.kafka.KafkaRecord;
 import org.apache.beam.sdk.io.kafka.KafkaSourceDescriptor;
@@ -33,6 +34,7 @@ import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.Row;
 import org.apache.beam.sdk.values.TupleTagList;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.joda.time.Duration;
 import org.checkerframework.checker.nullness.qual.Nullable;
@@ -61,6 +63,8 @@ public class ReadKafkaEvents extends PTransform<PBegin, PCollectionTuple> {
   private final JsonEventParser parser;
   private final Duration allowedLateness;
   private final @Nullable Duration tumbleWindow;
+  private final KafkaReadMethod readMethod;
+  private final long retryBudgetMillis;
 
   /**
    * @param consumerConfig Kafka consumer properties (group id, offset reset, security ...)
@@ -68,6 +72,9 @@ public class ReadKafkaEvents extends PTransform<PBegin, PCollectionTuple> {
    * @param allowedLateness how far the watermark lags the largest event time seen
    * @param tumbleWindow the query's tumbling window, for dropping late events as they are read
    *     ({@link DropLateEventsFn}); null when the query has none
+   * @param readMethod the read the runner can translate
+   * @param retryBudgetMillis how long a bounded replay's source waits for Kafka ({@code
+   *     --retryBudget}; the splittable read polls until the launcher's watch stops the job)
    */
   public ReadKafkaEvents(
       String bootstrapServers,
@@ -75,7 +82,11 @@ public class ReadKafkaEvents extends PTransform<PBegin, PCollectionTuple> {
       TopicSnapshot snapshot,
       JsonEventParser parser,
       Duration allowedLateness,
-      @Nullable Duration tumbleWindow) {
+      @Nullable Duration tumbleWindow,
+      KafkaReadMethod readMethod,
+      long retryBudgetMillis) {
+    this.readMethod = readMethod;
+    this.retryBudgetMillis = retryBudgetMillis;
     this.bootstrapServers = bootstrapServers;
     this.tumbleWindow = tumbleWindow;
     this.consumerConfig = new HashMap<>(consumerConfig);
@@ -99,32 +110,63 @@ public class ReadKafkaEvents extends PTransform<PBegin, PCollectionTuple> {
         snapshot.headEventTime() == null
             ? BoundedWindow.TIMESTAMP_MIN_VALUE
             : new Instant(snapshot.headEventTime());
-    PCollection<KafkaRecord<byte[], ParsedEvent>> records =
-        input
-            // An Impulse, not Create: on Flink, a job restored from a checkpoint re-emits the
-            // elements of a bounded source such as Create (apache/beam#31313), which would start
-            // every partition's read again on top of the restored ones; the Impulse is
-            // checkpointed and fires once (apache/beam#30903).
-            .apply("StartReading", Impulse.create())
-            .apply("ListPartitions", ParDo.of(new ListPartitionsFn(partitions)))
-            .apply(
-                "ReadFromKafka",
-                KafkaIO.<byte[], ParsedEvent>readSourceDescriptors()
-                    // Updates, not overrides: overrides would replace KafkaIO's defaults too.
-                    .withConsumerConfigUpdates(consumerConfig)
-                    .withBootstrapServers(bootstrapServers)
-                    .withKeyDeserializerAndCoder(
-                        ByteArrayDeserializer.class, NullableCoder.of(ByteArrayCoder.of()))
-                    .withValueDeserializerProvider(new EventDeserializerProvider(parser))
-                    // Each record is stamped with its event time; rejects get the minimum so they
-                    // never move the watermark.
-                    .withExtractOutputTimestampFn(ReadKafkaEvents::eventTime)
-                    .withCreatWatermarkEstimatorFn(
-                        state ->
-                            new LaggingWatermarkEstimator(state.isBefore(floor) ? floor : state, lag)));
-    if (tumbleWindow != null) {
+    long floorMillis = snapshot.headEventTime() == null ? Long.MIN_VALUE : snapshot.headEventTime();
+    LateEvents lateEvents =
+        tumbleWindow == null ? null : new LateEvents(tumbleWindow, allowedLateness, floorMillis);
+    PCollection<KafkaRecord<byte[], ParsedEvent>> records;
+    if (readMethod == KafkaReadMethod.CLASSIC_SOURCE && snapshot.totalMessages() >= 0) {
+      // Late events are dropped as the source reads each partition (KafkaReplaySource).
+      return input
+          .apply("ReadFromKafka",
+              Read.from(
+                  new KafkaReplaySource(
+                      bootstrapServers, consumerConfig, partitions, parser, lateEvents,
+                      retryBudgetMillis)))
+          .apply("SplitEventsAndRejects", splitEventsAndRejects());
+    }
+    if (readMethod == KafkaReadMethod.CLASSIC_SOURCE) {
+      List<TopicPartition> topicPartitions = new ArrayList<>();
+      for (TopicSnapshot.Partition p : partitions) {
+        topicPartitions.add(p.topicPartition());
+      }
+      records =
+          input.apply(
+              "ReadFromKafka",
+              KafkaIO.<byte[], ParsedEvent>read()
+                  .withConsumerConfigUpdates(consumerConfig)
+                  .withBootstrapServers(bootstrapServers)
+                  .withTopicPartitions(topicPartitions)
+                  .withKeyDeserializerAndCoder(
+                      ByteArrayDeserializer.class, NullableCoder.of(ByteArrayCoder.of()))
+                  .withValueDeserializer(new EventDeserializerProvider(parser))
+                  .withTimestampPolicyFactory(new EventTimePolicyFactory(floor, lag)));
+    } else {
+      records =
+          input
+              // An Impulse, not Create: on Flink, a job restored from a checkpoint re-emits the
+              // elements of a bounded source such as Create (apache/beam#31313), which would start
+              // every partition's read again on top of the restored ones; the Impulse is
+              // checkpointed and fires once (apache/beam#30903).
+              .apply("StartReading", Impulse.create())
+              .apply("ListPartitions", ParDo.of(new ListPartitionsFn(partitions)))
+              .apply(
+                  "ReadFromKafka",
+                  KafkaIO.<byte[], ParsedEvent>readSourceDescriptors()
+                      // Updates, not overrides: overrides would replace KafkaIO's defaults too.
+                      .withConsumerConfigUpdates(consumerConfig)
+                      .withBootstrapServers(bootstrapServers)
+                      .withKeyDeserializerAndCoder(
+                          ByteArrayDeserializer.class, NullableCoder.of(ByteArrayCoder.of()))
+                      .withValueDeserializerProvider(new EventDeserializerProvider(parser))
+                      // Each record is stamped with its event time; rejects get the minimum so they
+                      // never move the watermark.
+                      .withExtractOutputTimestampFn(ReadKafkaEvents::eventTime)
+                      .withCreatWatermarkEstimatorFn(
+                          state ->
+                              new LaggingWatermarkEstimator(state.isBefore(floor) ? floor : state, lag)));
+    }
+    if (lateEvents != null) {
       Coder<KafkaRecord<byte[], ParsedEvent>> recordCoder = records.getCoder();
-      long floorMillis = snapshot.headEventTime() == null ? Long.MIN_VALUE : snapshot.headEventTime();
       records =
           records
               .apply(
@@ -140,15 +182,15 @@ public class ReadKafkaEvents extends PTransform<PBegin, PCollectionTuple> {
                         }
                       }))
               .setCoder(KvCoder.of(StringUtf8Coder.of(), recordCoder))
-              .apply(
-                  "DropLateEvents",
-                  ParDo.of(new DropLateEventsFn(tumbleWindow, allowedLateness, floorMillis)))
+              .apply("DropLateEvents", ParDo.of(new DropLateEventsFn(lateEvents)))
               .setCoder(recordCoder);
     }
-    return records.apply(
-        "SplitEventsAndRejects",
-        ParDo.of(new SplitEventsFn())
-            .withOutputTags(EventTags.EVENTS, TupleTagList.of(EventTags.REJECTS)));
+    return records.apply("SplitEventsAndRejects", splitEventsAndRejects());
+  }
+
+  private static ParDo.MultiOutput<KafkaRecord<byte[], ParsedEvent>, Row> splitEventsAndRejects() {
+    return ParDo.of(new SplitEventsFn())
+        .withOutputTags(EventTags.EVENTS, TupleTagList.of(EventTags.REJECTS));
   }
 
   /** The counter of messages rejected for {@code reason}: {@code events_rejected_malformed_json}. */

@@ -29,7 +29,7 @@ final class Runners {
         // The embedded mini-cluster, two parallel subtasks: partitions are really read in parallel.
         return List.of("--runner=" + FLINK, "--flinkMaster=[local]", "--parallelism=2");
       case SPARK:
-        return List.of("--runner=" + SPARK, "--sparkMaster=local[2]", "--streaming=true",
+        return List.of("--runner=" + SPARK, "--sparkMaster=local[2]",
             "--enableSparkMetricSinks=false");
       default:
         return List.of();

@@ -67,7 +67,7 @@ public class DropLateEventsFnTest {
     }
     PCollection<String> kept =
         p.apply(stream.advanceWatermarkToInfinity())
-            .apply(ParDo.of(new DropLateEventsFn(WINDOW, LAG, Long.MIN_VALUE)))
+            .apply(ParDo.of(new DropLateEventsFn(new LateEvents(WINDOW, LAG, Long.MIN_VALUE))))
             .setCoder(recordCoder)
             .apply(MapElements.into(TypeDescriptors.strings()).via(r -> {
               ParsedEvent e = r.getKV().getValue();

@@ -1,0 +1,40 @@
+package io.aggregator.runners;
+
+import io.aggregator.source.KafkaReadMethod;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.options.StreamingOptions;
+
+/**
+ * What a runner can translate, decided once at start so that the pipeline itself stays the same
+ * on every runner.
+ *
+ * <ul>
+ *   <li>The classic Spark runner cannot translate a splittable DoFn, KafkaIO's way of reading:
+ *       it gets the classic sources ({@link KafkaReadMethod#CLASSIC_SOURCE}).
+ *   <li>Spark runs a bounded replay as a batch job: in streaming mode a pipeline without an
+ *       unbounded source fails ("No output operations registered"), and an unbounded job needs
+ *       streaming mode.
+ * </ul>
+ */
+public final class RunnerSupport {
+
+  static final String SPARK = "SparkRunner";
+
+  private RunnerSupport() {}
+
+  /** The Kafka read the runner of {@code options} can translate. */
+  public static KafkaReadMethod readMethod(PipelineOptions options) {
+    return isSpark(options) ? KafkaReadMethod.CLASSIC_SOURCE : KafkaReadMethod.SPLITTABLE;
+  }
+
+  /** Sets the runner's mode for a {@code bounded} replay or an unbounded job. */
+  public static void configure(PipelineOptions options, boolean bounded) {
+    if (isSpark(options)) {
+      options.as(StreamingOptions.class).setStreaming(!bounded);
+    }
+  }
+
+  private static boolean isSpark(PipelineOptions options) {
+    return options.getRunner().getSimpleName().equals(SPARK);
+  }
+}
