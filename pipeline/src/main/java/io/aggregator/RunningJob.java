@@ -2,6 +2,7 @@ package io.aggregator;
 
 import io.aggregator.options.Secrets;
 import io.aggregator.runners.DetachedFlinkJob;
+import io.aggregator.runners.ShutdownHooks;
 import io.aggregator.sink.Sinks;
 import io.aggregator.sql.nested.ApplyNestedQuery;
 import io.aggregator.source.KafkaReachability;
@@ -59,6 +60,10 @@ public final class RunningJob {
   /** The Flink job behind a detached FlinkRunner result, or null on other runners. */
   private final @Nullable DetachedFlinkJob flinkJob;
   private volatile boolean cancelRequested;
+  /** Whether a job of this JVM could not be stopped and was left running (see {@link #cancel}). */
+  private static volatile boolean jobLeftRunning;
+  /** The runner's simple class name. */
+  private final String runner;
 
   private RunningJob(
       PipelineResult result,
@@ -66,8 +71,9 @@ public final class RunningJob {
       long startNanos,
       @Nullable KafkaReachability kafka,
       long retryBudgetMillis,
-      boolean liveCounters) {
-    this.liveCounters = liveCounters;
+      String runner) {
+    this.runner = runner;
+    this.liveCounters = !runner.equals("FlinkRunner");
     this.flinkJob = DetachedFlinkJob.of(result);
     this.result = result;
     this.totalMessages = totalMessages;
@@ -91,8 +97,16 @@ public final class RunningJob {
       long retryBudgetMillis) {
     dontBlockOnRun(options);
     long start = System.nanoTime();
-    boolean live = !options.getRunner().getSimpleName().equals("FlinkRunner");
-    return new RunningJob(pipeline.run(), totalMessages, start, kafka, retryBudgetMillis, live);
+    return new RunningJob(pipeline.run(), totalMessages, start, kafka, retryBudgetMillis,
+        options.getRunner().getSimpleName());
+  }
+
+  /**
+   * Runs {@code hook} when the JVM is asked to stop, before the runner's own shutdown hooks (see
+   * {@link ShutdownHooks}: on Spark, after those the job could no longer be stopped).
+   */
+  public ShutdownHooks onShutdown(Thread hook) {
+    return ShutdownHooks.add(runner, hook);
   }
 
   /** Cancels the job (if still running) and waits up to 30 s for it to stop. */
@@ -103,16 +117,44 @@ public final class RunningJob {
       flinkJob.cancel(wait);
       return;
     }
-    try {
-      if (!result.getState().isTerminal()) {
-        result.cancel();
-        // cancel() is asynchronous on some runners: wait, so that the job's consumers are gone
-        // before the caller shuts anything down.
-        result.waitUntilFinish(wait);
-      }
-    } catch (java.io.IOException | RuntimeException e) {
-      LOG.warn("cancel failed: {}", e.toString());
+    if (result.getState().isTerminal()) {
+      return;
     }
+    // On its own thread, given up after the wait: the Spark runner's cancel blocks for as long as
+    // a micro-batch waits for a broker that has gone (it holds the lock the stop needs). The
+    // launcher then exits without it.
+    Thread canceller =
+        new Thread(
+            () -> {
+              try {
+                result.cancel();
+                // cancel() is asynchronous on some runners: wait, so that the job's consumers are
+                // gone before the caller shuts anything down.
+                result.waitUntilFinish(wait);
+              } catch (java.io.IOException | RuntimeException e) {
+                LOG.warn("cancel failed: {}", e.toString());
+              }
+            },
+            "cancel-job-now");
+    canceller.setDaemon(true);
+    canceller.start();
+    try {
+      canceller.join(wait.getMillis() + 1000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (canceller.isAlive()) {
+      jobLeftRunning = true;
+      LOG.warn("the runner did not stop the job within {} s; leaving it", wait.getStandardSeconds());
+    }
+  }
+
+  /**
+   * Whether a job of this JVM could not be stopped. The JVM's shutdown hooks would then wait for
+   * it too (Spark's stop the stream, with 30 s timeouts each), so the launcher halts instead.
+   */
+  public static boolean jobLeftRunning() {
+    return jobLeftRunning;
   }
 
   /** Whether the job has ended (completed, failed or cancelled). */
@@ -203,7 +245,7 @@ public final class RunningJob {
               }
             },
             "cancel-job");
-    Runtime.getRuntime().addShutdownHook(cancelOnExit);
+    ShutdownHooks hooks = onShutdown(cancelOnExit);
     PipelineResult.State state;
     long lastRead = 0;
     long lastTime = System.nanoTime();
@@ -248,11 +290,7 @@ public final class RunningJob {
       reported.countDown();
       return 1;
     } finally {
-      try {
-        Runtime.getRuntime().removeShutdownHook(cancelOnExit);
-      } catch (IllegalStateException e) {
-        // already shutting down
-      }
+      hooks.remove();
       if (kafka != null) {
         kafka.close();
       }

@@ -5,6 +5,7 @@ import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import io.aggregator.Aggregator;
 import io.aggregator.RunningJob;
+import io.aggregator.runners.ShutdownHooks;
 import io.aggregator.embedded.EmbeddedKafka;
 import io.aggregator.embedded.EmbeddedMongo;
 import io.aggregator.options.Durations;
@@ -98,8 +99,15 @@ public final class QuickStart {
         return Aggregator.EXIT_BAD_INPUT;
       }
       CountDownLatch stop = new CountDownLatch(1);
-      Thread onCtrlC = new Thread(stop::countDown, "quickstart-stop");
-      Runtime.getRuntime().addShutdownHook(onCtrlC);
+      RunningJob started = job;
+      Thread onCtrlC =
+          new Thread(
+              () -> {
+                stop.countDown();
+                started.cancel(); // before the runner's own hooks take it down (ShutdownHooks)
+              },
+              "quickstart-stop");
+      ShutdownHooks hooks = job.onShutdown(onCtrlC);
       System.out.printf("quickstart: producing about %d events/s; results every %d s. %s%n",
           rate, intervalMillis / 1000, seconds > 0 ? "Stopping after " + seconds + " s." : "Ctrl-C stops.");
 
@@ -135,11 +143,7 @@ public final class QuickStart {
           return 1;
         }
       } finally {
-        try {
-          Runtime.getRuntime().removeShutdownHook(onCtrlC);
-        } catch (IllegalStateException e) {
-          // shutting down after Ctrl-C
-        }
+        hooks.remove();
       }
     }
     return 0;

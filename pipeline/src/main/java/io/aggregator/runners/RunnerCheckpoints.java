@@ -23,7 +23,10 @@ import org.slf4j.LoggerFactory;
  *       completed checkpoint under that directory (from a crash or a Ctrl-C) and restores it, so
  *       that restarting the same query resumes where it stopped. A changed SQL file is another
  *       directory, so it starts afresh: a backfill.
- *   <li>Spark: the checkpoint directory is {@code <checkpointDir>/<query id>}.
+ *   <li>Spark: each run checkpoints into a directory of its own, {@code <checkpointDir>/<query
+ *       id>/run-<start millis>}, and a restart re-reads the topic as on Direct. Restoring a Spark
+ *       streaming checkpoint with Beam 2.62's classic Kafka source brought the windows back but
+ *       read the topic again from the start: every event counted twice (measured in RestartsIT).
  *   <li>Direct: no state survives the process; a restart re-reads the topic from the start.
  * </ul>
  */
@@ -36,6 +39,9 @@ public final class RunnerCheckpoints {
 
   /** The file that marks a completed Flink checkpoint (or savepoint) directory. */
   static final String FLINK_METADATA = "_metadata";
+
+  /** The prefix of each Spark run's checkpoint directory. */
+  static final String SPARK_RUN_PREFIX = "run-";
 
   /** Flink's configuration key of the checkpoint to restore at submission. */
   static final String FLINK_SAVEPOINT_PATH = "execution.savepoint.path";
@@ -51,7 +57,7 @@ public final class RunnerCheckpoints {
   public static @Nullable String configure(PipelineOptions options, String directory, boolean bounded) {
     String runner = options.getRunner().getSimpleName();
     if (runner.equals("SparkRunner")) {
-      setOption(options, SPARK_OPTIONS, "CheckpointDir", String.class, directory, true);
+      setOption(options, SPARK_OPTIONS, "CheckpointDir", String.class, sparkRunDirectory(directory), true);
       return null;
     }
     if (!runner.equals("FlinkRunner")) {
@@ -88,6 +94,34 @@ public final class RunnerCheckpoints {
     restoreFlinkFrom(options, path);
     LOG.info("Resuming from the latest checkpoint of this query: {}", path);
     return path;
+  }
+
+  /**
+   * A fresh Spark checkpoint directory under {@code directory}; the earlier runs' directories are
+   * removed when {@code directory} is local (they are never restored, see the class comment).
+   */
+  static String sparkRunDirectory(String directory) {
+    String base = directory.endsWith("/") ? directory : directory + "/";
+    if (!directory.contains("://")) {
+      Path dir = Path.of(directory);
+      if (Files.isDirectory(dir)) {
+        try (Stream<Path> runs = Files.list(dir)) {
+          runs.filter(p -> p.getFileName().toString().startsWith(SPARK_RUN_PREFIX))
+              .forEach(RunnerCheckpoints::deleteTree);
+        } catch (IOException e) {
+          LOG.warn("cannot remove the earlier Spark checkpoints in {}: {}", directory, e.toString());
+        }
+      }
+    }
+    return base + SPARK_RUN_PREFIX + System.currentTimeMillis();
+  }
+
+  private static void deleteTree(Path root) {
+    try (Stream<Path> files = Files.walk(root)) {
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      LOG.warn("cannot remove {}: {}", root, e.toString());
+    }
   }
 
   /**

@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -240,34 +239,6 @@ public class RestartsIT {
     } catch (AssertionError e) {
       throw new AssertionError(e.getMessage() + ": "
           + Documents.difference(expected, Documents.read(servers.client, DATABASE, collection)), e);
-    }
-  }
-
-  /** The job in a JVM of its own, so that it can be killed as a crash would. */
-  static final class ChildJob {
-    private ChildJob() {}
-
-    static Process start(List<String> args, Path log) throws IOException {
-      List<String> command = new ArrayList<>();
-      command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-      String flags = System.getProperty("aggregator.jvmFlags", "").trim();
-      if (!flags.isEmpty()) {
-        command.addAll(Arrays.asList(flags.split("\\s+")));
-      }
-      command.add("-cp");
-      command.add(System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
-      command.add("io.aggregator.Aggregator");
-      command.addAll(args);
-      return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    }
-
-    /** SIGTERM, as Ctrl-C would: the launcher cancels the job and exits. */
-    static void stop(Process p) throws InterruptedException {
-      p.destroy();
-      if (!p.waitFor(90, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        throw new AssertionError("the job did not stop within 90 s of SIGTERM");
-      }
     }
   }
 }

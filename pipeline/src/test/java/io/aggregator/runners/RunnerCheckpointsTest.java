@@ -1,6 +1,7 @@
 package io.aggregator.runners;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
 import java.nio.file.Files;
@@ -42,5 +43,20 @@ public class RunnerCheckpointsTest {
     checkpoint(query, "job-a", 1, false, 0);
     assertTrue(RunnerCheckpoints.latestFlinkCheckpoint(query).isEmpty());
     assertTrue(RunnerCheckpoints.latestFlinkCheckpoint(query.resolve("missing")).isEmpty());
+  }
+
+  @Test
+  public void eachSparkRunCheckpointsAfreshAndEarlierRunsAreRemoved() throws Exception {
+    Path query = folder.newFolder("q3").toPath();
+    Path earlier = Files.createDirectories(query.resolve(RunnerCheckpoints.SPARK_RUN_PREFIX + "1"));
+    Files.writeString(earlier.resolve("metadata"), "x");
+    Path other = Files.writeString(query.resolve("notes.txt"), "kept");
+
+    Path run = Path.of(RunnerCheckpoints.sparkRunDirectory(query.toString()));
+
+    assertEquals(query, run.getParent());
+    assertTrue(run.getFileName().toString().startsWith(RunnerCheckpoints.SPARK_RUN_PREFIX));
+    assertFalse("an earlier run is never restored: removed", Files.exists(earlier));
+    assertTrue(Files.exists(other));
   }
 }
