@@ -6,7 +6,6 @@
 # Uses $SPARK_HOME/bin/spark-submit (or `spark-submit` on the PATH). The driver and executors get
 # the Java 17 flags of runner-profiles/spark.conf; its CLUSTER_DEFAULTS are added when not given.
 # AGGREGATOR_DRY_RUN=1 prints the command instead of running it.
-# Note: Beam 2.62's Spark runner cannot yet run the job's Kafka read (see README, "Runners").
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
