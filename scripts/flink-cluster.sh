@@ -6,6 +6,7 @@
 #   scripts/flink-cluster.sh start      # REST and web UI on http://127.0.0.1:8081
 #   scripts/aggregator --runner=FlinkRunner --flinkMaster=127.0.0.1:8081 --parallelism=2 --sqlFile=...
 #   scripts/flink-cluster.sh status
+#   scripts/flink-cluster.sh add-taskmanager   # one more, e.g. to replace one that was lost
 #   scripts/flink-cluster.sh stop
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -34,6 +35,7 @@ case "$command" in
     if [ -n "$(overview)" ]; then
       echo "flink-cluster: already running at $rest" >&2; exit 1
     fi
+    rm -f "$run"/*.log
     start_jvm jobmanager org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint
     for i in $(seq 1 "$taskmanagers"); do
       start_jvm "taskmanager-$i" org.apache.flink.runtime.taskexecutor.TaskManagerRunner
@@ -49,6 +51,13 @@ case "$command" in
     echo "flink-cluster: not ready after 60 s; see $run/*.log" >&2
     exit 1
     ;;
+  add-taskmanager)
+    jar="$(ensure_jar flink)"
+    n=1
+    while [ -f "$run/taskmanager-$n.log" ]; do n=$((n + 1)); done
+    start_jvm "taskmanager-$n" org.apache.flink.runtime.taskexecutor.TaskManagerRunner
+    echo "flink-cluster: taskmanager-$n started (pid $(cat "$run/taskmanager-$n.pid"))"
+    ;;
   stop)
     for pidfile in "$run"/*.pid; do
       [ -f "$pidfile" ] || continue
@@ -62,5 +71,5 @@ case "$command" in
     if [ -n "$o" ]; then echo "$o"; else echo "flink-cluster: not running" >&2; exit 1; fi
     ;;
   *)
-    echo "usage: scripts/flink-cluster.sh start [--taskManagers=N] | stop | status" >&2; exit 2 ;;
+    echo "usage: scripts/flink-cluster.sh start [--taskManagers=N] | add-taskmanager | stop | status" >&2; exit 2 ;;
 esac

@@ -1,0 +1,277 @@
+package io.aggregator.it;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.bson.Document;
+import org.junit.AfterClass;
+import org.junit.BeforeClass;
+import org.junit.Test;
+
+/**
+ * Jobs submitted to a real cluster the way a user submits them: this build's runner
+ * ({@code -Pflink}: a Flink session cluster of one JobManager and two TaskManagers; {@code
+ * -Pspark}: a Spark standalone master and two workers), each its own JVM started by
+ * {@code scripts/<runner>-cluster.sh} from the runner's shaded jar, the job submitted by
+ * {@code scripts/aggregator --flinkMaster=127.0.0.1:8081} (Flink's REST client) or {@code
+ * scripts/submit-spark.sh} ({@code spark-submit} to {@code spark://127.0.0.1:7077}). The job reads
+ * the in-process broker and writes the in-process MongoDB-wire server over loopback, with
+ * parallelism 2 over both TaskManagers or workers; the collection must equal what plain Java
+ * computes from the events.
+ *
+ * <p>Runs with the {@code clusters} profile, which needs the shaded jar ({@code package-jar}):
+ * {@code mvn -B verify -Pflink,package-jar,clusters}.
+ */
+public class ClustersIT {
+
+  static final String DATABASE = "it";
+
+  static Servers servers;
+  static TestData data;
+  static Path logs;
+
+  @BeforeClass
+  public static void startClusterAndServers() throws Exception {
+    logs = Files.createTempDirectory("clusters-it");
+    servers = Servers.start();
+    data = new TestData(21, 20_000, 25, 200, 40);
+    servers.kafka.createTopic("cluster", TestData.PARTITIONS);
+    servers.send("cluster", data.partitions);
+    int status = script(clusterScript(), logs.resolve("cluster-start.log"), "start").waitFor();
+    assertEquals("cluster start:\n" + Files.readString(logs.resolve("cluster-start.log")), 0, status);
+  }
+
+  @AfterClass
+  public static void stopClusterAndServers() throws Exception {
+    if (logs != null) {
+      script(clusterScript(), logs.resolve("cluster-stop.log"), "stop").waitFor(60, TimeUnit.SECONDS);
+    }
+    if (servers != null) {
+      servers.close();
+    }
+  }
+
+  static boolean onFlink() {
+    return Runners.current().equals(Runners.FLINK);
+  }
+
+  static String clusterScript() {
+    return onFlink() ? "flink-cluster.sh" : "spark-cluster.sh";
+  }
+
+  static Path repo() {
+    return Path.of(System.getProperty("aggregator.repoRoot", "..")).toAbsolutePath().normalize();
+  }
+
+  /** Runs {@code scripts/<name> args...} from the repository, its output to {@code log}. */
+  static Process script(String name, Path log, String... args) throws IOException {
+    List<String> command = new ArrayList<>(List.of("bash", repo().resolve("scripts").resolve(name).toString()));
+    command.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(command).directory(repo().toFile())
+        .redirectErrorStream(true).redirectOutput(log.toFile());
+    pb.environment().put("SPARK_MASTER", "spark://127.0.0.1:7077");
+    return pb.start();
+  }
+
+  /** Submits {@code sqlFile} as a bounded replay into {@code collection}; returns its output. */
+  static String submit(String sqlFile, String collection, String writeMethod, String... fields)
+      throws Exception {
+    List<String> args = new ArrayList<>(List.of(
+        "--bootstrapServers=" + servers.kafka.bootstrapServers(),
+        "--topic=cluster",
+        "--sqlFile=" + repo().resolve("sql_files").resolve(sqlFile),
+        "--allowLateFor=" + TestData.ALLOW_LATE_FOR,
+        "--batchInterval=1 second",
+        "--writeMethod=" + writeMethod,
+        "--writerConf=uri=" + servers.mongo.uri(),
+        "--writerConf=database=" + DATABASE,
+        "--writerConf=collection=" + collection,
+        "--checkpointDir=" + logs.resolve("checkpoints"),
+        "--readUntilLatest"));
+    for (String f : fields) {
+      args.add("--jsonFieldsMap=" + f);
+    }
+    Process job;
+    Path log = logs.resolve(collection + ".log");
+    if (onFlink()) {
+      args.addAll(List.of("--runner=FlinkRunner", "--flinkMaster=127.0.0.1:8081", "--parallelism=2"));
+      job = script("aggregator", log, args.toArray(new String[0]));
+    } else {
+      job = script("submit-spark.sh", log, args.toArray(new String[0]));
+    }
+    int status = ChildJob.awaitExit(job, 300);
+    String output = Files.readString(log);
+    assertEquals("exit status of " + sqlFile + ":\n" + RestartsIT.tail(output), 0, status);
+    return output;
+  }
+
+  static Map<String, Document> documents(String collection) {
+    return Documents.read(servers.client, DATABASE, collection);
+  }
+
+  @Test
+  public void windowedFileOnTheCluster() throws Exception {
+    submit("interactions_per_item_5m.sql", "per_item", "append",
+        "item_id=$.item_id", "interaction_type=$.interaction_type");
+    Documents.assertSame(Expected.countsPer(data.onTime, "item_id", e -> e.itemId), documents("per_item"));
+  }
+
+  @Test
+  public void nestedFileOnTheCluster() throws Exception {
+    submit("max_min_per_item.sql", "max_min", "update",
+        "item_id=$.item_id", "interaction_type=$.interaction_type");
+    Documents.assertSame(Expected.maxMinPerItem(data.all()), documents("max_min"));
+  }
+
+  /** Both workers or TaskManagers took part: the cluster's own record of the tasks it ran. */
+  @Test
+  public void jobsRanOnBothWorkers() throws Exception {
+    submit("interactions_per_user_5m.sql", "per_user", "update",
+        "user_id=$.user_id", "interaction_type=$.interaction_type");
+    Documents.assertSame(Expected.countsPer(data.onTime, "user_id", e -> e.userId), documents("per_user"));
+    if (onFlink()) {
+      assertEquals("TaskManagers that ran the job's tasks", 2, flinkTaskManagersOfLastJob());
+    } else {
+      // One work directory per application, one directory per executor in it: both workers'.
+      Path work = repo().resolve(".spark-cluster").resolve("work");
+      try (var apps = Files.list(work)) {
+        Path newest = apps.max(java.util.Comparator.comparing(Path::getFileName)).orElseThrow();
+        try (var executors = Files.list(newest)) {
+          assertEquals("executors of " + newest.getFileName(), 2, executors.count());
+        }
+      }
+    }
+  }
+
+  /** The TaskManagers that ran a task of the most recent job, from the JobManager's REST API. */
+  static long flinkTaskManagersOfLastJob() throws Exception {
+    String jobs = rest("/jobs/overview");
+    java.util.regex.Matcher job = java.util.regex.Pattern.compile("\"jid\":\"([0-9a-f]+)\"").matcher(jobs);
+    String last = null;
+    long lastStart = -1;
+    java.util.regex.Matcher start = java.util.regex.Pattern.compile("\"start-time\":(\\d+)").matcher(jobs);
+    while (job.find() && start.find()) {
+      long t = Long.parseLong(start.group(1));
+      if (t > lastStart) {
+        lastStart = t;
+        last = job.group(1);
+      }
+    }
+    assertTrue("a job on the cluster: " + jobs, last != null);
+    java.util.Set<String> taskManagers = new java.util.HashSet<>();
+    java.util.regex.Matcher vertex =
+        java.util.regex.Pattern.compile("\"id\":\"([0-9a-f]{32})\"").matcher(rest("/jobs/" + last));
+    while (vertex.find()) {
+      java.util.regex.Matcher tm = java.util.regex.Pattern.compile("\"taskmanager-id\":\"([^\"]+)\"")
+          .matcher(rest("/jobs/" + last + "/vertices/" + vertex.group(1) + "/taskmanagers"));
+      while (tm.find()) {
+        taskManagers.add(tm.group(1));
+      }
+    }
+    return taskManagers.size();
+  }
+
+  static String rest(String path) throws Exception {
+    var client = java.net.http.HttpClient.newHttpClient();
+    var response = client.send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:8081" + path)).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    return response.body();
+  }
+
+  /**
+   * A TaskManager (Flink) or worker (Spark) killed with {@code kill -9} mid-run: Flink restarts the
+   * job from its latest checkpoint on a replacement TaskManager, Spark runs the lost tasks again
+   * on the other worker. Either way the documents must be exact.
+   */
+  @Test
+  public void aMachineLostMidRunLosesNothing() throws Exception {
+    TestData big = new TestData(23, 100_000, 25, 200, 40);
+    servers.kafka.createTopic("lost", TestData.PARTITIONS);
+    servers.send("lost", big.partitions);
+    List<String> args = new ArrayList<>(List.of(
+        "--bootstrapServers=" + servers.kafka.bootstrapServers(),
+        "--topic=lost",
+        "--sqlFile=" + repo().resolve("sql_files").resolve("interactions_per_user_5m.sql"),
+        "--jsonFieldsMap=user_id=$.user_id",
+        "--jsonFieldsMap=interaction_type=$.interaction_type",
+        "--allowLateFor=" + TestData.ALLOW_LATE_FOR,
+        "--batchInterval=1 second",
+        "--writeMethod=update",
+        "--writerConf=uri=" + servers.mongo.uri(),
+        "--writerConf=database=" + DATABASE,
+        "--writerConf=collection=lost",
+        "--checkpointDir=" + logs.resolve("checkpoints"),
+        "--readUntilLatest"));
+    Path log = logs.resolve("lost.log");
+    Process job;
+    Path clusterRun;
+    if (onFlink()) {
+      clusterRun = repo().resolve(".flink-cluster");
+      args.addAll(List.of("--runner=FlinkRunner", "--flinkMaster=127.0.0.1:8081", "--parallelism=2",
+          "--checkpointingInterval=1000"));
+      job = script("aggregator", log, args.toArray(new String[0]));
+      long started = System.currentTimeMillis();
+      BackgroundJob.await("the first documents", 180, () -> servers.count(DATABASE, "lost") > 0);
+      BackgroundJob.await("a checkpoint after the first documents", 120,
+          () -> checkpointAfter(logs.resolve("checkpoints"), started));
+    } else {
+      clusterRun = repo().resolve(".spark-cluster");
+      job = script("submit-spark.sh", log, args.toArray(new String[0]));
+      // Both partitions' read tasks have started, one on each worker's executor.
+      BackgroundJob.await("the read tasks running", 180, () -> readTasksStarted(log));
+    }
+    assertTrue("the job must still be running when a machine is lost:\n"
+        + RestartsIT.tail(Files.readString(log)), job.isAlive());
+    String victim = onFlink() ? "taskmanager-1" : "worker-1";
+    long pid = Long.parseLong(Files.readString(clusterRun.resolve(victim + ".pid")).trim());
+    // The machine dies: the JVM and, on Spark, its executor with it.
+    ProcessHandle.of(pid).ifPresent(p -> {
+      p.descendants().forEach(ProcessHandle::destroyForcibly);
+      p.destroyForcibly();
+    });
+    if (onFlink()) {
+      // A replacement joins, as a cluster manager would start one; the job restarts on it.
+      assertEquals(0, script("flink-cluster.sh", logs.resolve("add-tm.log"), "add-taskmanager").waitFor());
+    }
+    int status = ChildJob.awaitExit(job, 300);
+    if (!onFlink()) {
+      // The other tests expect two workers again.
+      assertEquals(0, script("spark-cluster.sh", logs.resolve("add-worker.log"), "add-worker").waitFor());
+    }
+    String output = Files.readString(log);
+    assertEquals("exit status:\n" + RestartsIT.tail(output), 0, status);
+    Documents.assertSame(Expected.countsPer(big.onTime, "user_id", e -> e.userId), documents("lost"));
+    if (!onFlink()) {
+      // The loss met the running application (Spark's driver logs it), so tasks were run again.
+      assertTrue(RestartsIT.tail(output), output.contains("Lost executor"));
+    }
+  }
+
+  static boolean readTasksStarted(Path driverLog) {
+    try {
+      String out = Files.readString(driverLog);
+      return out.contains("Starting task 0.0 in stage 0.0") && out.contains("Starting task 1.0 in stage 0.0");
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  static boolean checkpointAfter(Path directory, long millis) {
+    try (var files = Files.find(directory, 5,
+        (p, a) -> p.getFileName().toString().equals("_metadata")
+            && p.getParent().getFileName().toString().startsWith("chk-")
+            && a.lastModifiedTime().toMillis() > millis)) {
+      return files.findAny().isPresent();
+    } catch (IOException e) {
+      return false;
+    }
+  }
+}
