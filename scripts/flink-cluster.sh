@@ -53,17 +53,12 @@ case "$command" in
     ;;
   add-taskmanager)
     jar="$(ensure_jar flink)"
-    n=1
-    while [ -f "$run/taskmanager-$n.log" ]; do n=$((n + 1)); done
+    n="$(next_index "$run" taskmanager)"
     start_jvm "taskmanager-$n" org.apache.flink.runtime.taskexecutor.TaskManagerRunner
     echo "flink-cluster: taskmanager-$n started (pid $(cat "$run/taskmanager-$n.pid"))"
     ;;
   stop)
-    for pidfile in "$run"/*.pid; do
-      [ -f "$pidfile" ] || continue
-      kill "$(cat "$pidfile")" 2>/dev/null || true
-      rm -f "$pidfile"
-    done
+    stop_pids "$run"
     echo "flink-cluster: stopped"
     ;;
   status)

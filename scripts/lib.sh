@@ -66,3 +66,20 @@ run_or_show() {
     exec "$@"
   fi
 }
+
+# next_index DIR NAME -> the first N for which DIR/NAME-N.log does not exist (a cluster's next process)
+next_index() {
+  local n=1
+  while [ -f "$1/$2-$n.log" ]; do n=$((n + 1)); done
+  echo "$n"
+}
+
+# stop_pids DIR -> kills every process whose PID file is in DIR, removing the files
+stop_pids() {
+  local pidfile
+  for pidfile in "$1"/*.pid; do
+    [ -f "$pidfile" ] || continue
+    kill "$(cat "$pidfile")" 2>/dev/null || true
+    rm -f "$pidfile"
+  done
+}

@@ -73,17 +73,12 @@ case "$command" in
     ;;
   add-worker)
     jar="$(ensure_jar spark)"
-    n=1
-    while [ -f "$run/worker-$n.log" ]; do n=$((n + 1)); done
+    n="$(next_index "$run" worker)"
     start_worker "$n"
     echo "spark-cluster: worker-$n started (pid $(cat "$run/worker-$n.pid"))"
     ;;
   stop)
-    for pidfile in "$run"/*.pid; do
-      [ -f "$pidfile" ] || continue
-      kill "$(cat "$pidfile")" 2>/dev/null || true
-      rm -f "$pidfile"
-    done
+    stop_pids "$run"
     echo "spark-cluster: stopped"
     ;;
   status)

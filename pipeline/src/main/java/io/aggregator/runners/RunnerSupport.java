@@ -11,6 +11,10 @@ import org.apache.beam.sdk.options.StreamingOptions;
  * <ul>
  *   <li>The classic Spark runner cannot translate a splittable DoFn, KafkaIO's way of reading:
  *       it gets the classic sources ({@link KafkaReadMethod#CLASSIC_SOURCE}).
+ *   <li>The DirectRunner replays through a bounded source ({@link KafkaReadMethod#REPLAY_SOURCE}):
+ *       its splittable-DoFn runner reads at most 100 records or 1 s per step of each partition.
+ *   <li>Flink reads with the splittable DoFn, whose positions its checkpoints hold: a restored
+ *       bounded source would be read again from the start (apache/beam#31313).
  *   <li>Spark runs a bounded replay as a batch job: in streaming mode a pipeline without an
  *       unbounded source fails ("No output operations registered"), and an unbounded job needs
  *       streaming mode.
@@ -24,7 +28,14 @@ public final class RunnerSupport {
 
   /** The Kafka read the runner of {@code options} can translate. */
   public static KafkaReadMethod readMethod(PipelineOptions options) {
-    return isSpark(options) ? KafkaReadMethod.CLASSIC_SOURCE : KafkaReadMethod.SPLITTABLE;
+    switch (options.getRunner().getSimpleName()) {
+      case SPARK:
+        return KafkaReadMethod.CLASSIC_SOURCE;
+      case "DirectRunner":
+        return KafkaReadMethod.REPLAY_SOURCE;
+      default:
+        return KafkaReadMethod.SPLITTABLE;
+    }
   }
 
   /** Sets the runner's mode for a {@code bounded} replay or an unbounded job. */

@@ -114,7 +114,8 @@ public class ReadKafkaEvents extends PTransform<PBegin, PCollectionTuple> {
     LateEvents lateEvents =
         tumbleWindow == null ? null : new LateEvents(tumbleWindow, allowedLateness, floorMillis);
     PCollection<KafkaRecord<byte[], ParsedEvent>> records;
-    if (readMethod == KafkaReadMethod.CLASSIC_SOURCE && snapshot.totalMessages() >= 0) {
+    boolean bounded = snapshot.totalMessages() >= 0;
+    if (bounded && readMethod != KafkaReadMethod.SPLITTABLE) {
       // Late events are dropped as the source reads each partition (KafkaReplaySource).
       return input
           .apply("ReadFromKafka",
@@ -125,6 +126,7 @@ public class ReadKafkaEvents extends PTransform<PBegin, PCollectionTuple> {
           .apply("SplitEventsAndRejects", splitEventsAndRejects());
     }
     if (readMethod == KafkaReadMethod.CLASSIC_SOURCE) {
+      // Unbounded on a runner without splittable DoFns.
       List<TopicPartition> topicPartitions = new ArrayList<>();
       for (TopicSnapshot.Partition p : partitions) {
         topicPartitions.add(p.topicPartition());

@@ -80,12 +80,12 @@ public class ClustersIT {
     return pb.start();
   }
 
-  /** Submits {@code sqlFile} as a bounded replay into {@code collection}; returns its output. */
-  static String submit(String sqlFile, String collection, String writeMethod, String... fields)
-      throws Exception {
+  /** The options of a bounded replay of {@code topic} with {@code sqlFile} into {@code collection}. */
+  static List<String> replay(
+      String topic, String sqlFile, String collection, String writeMethod, String... fields) {
     List<String> args = new ArrayList<>(List.of(
         "--bootstrapServers=" + servers.kafka.bootstrapServers(),
-        "--topic=cluster",
+        "--topic=" + topic,
         "--sqlFile=" + repo().resolve("sql_files").resolve(sqlFile),
         "--allowLateFor=" + TestData.ALLOW_LATE_FOR,
         "--batchInterval=1 second",
@@ -98,14 +98,25 @@ public class ClustersIT {
     for (String f : fields) {
       args.add("--jsonFieldsMap=" + f);
     }
-    Process job;
-    Path log = logs.resolve(collection + ".log");
+    return args;
+  }
+
+  /** Submits the job to the cluster as a user would, its output to {@code log}. */
+  static Process submit(List<String> args, Path log, String... flinkOptions) throws IOException {
+    List<String> all = new ArrayList<>(args);
     if (onFlink()) {
-      args.addAll(List.of("--runner=FlinkRunner", "--flinkMaster=127.0.0.1:8081", "--parallelism=2"));
-      job = script("aggregator", log, args.toArray(new String[0]));
-    } else {
-      job = script("submit-spark.sh", log, args.toArray(new String[0]));
+      all.addAll(List.of("--runner=FlinkRunner", "--flinkMaster=127.0.0.1:8081", "--parallelism=2"));
+      all.addAll(List.of(flinkOptions));
+      return script("aggregator", log, all.toArray(new String[0]));
     }
+    return script("submit-spark.sh", log, all.toArray(new String[0]));
+  }
+
+  /** Submits {@code sqlFile} as a bounded replay into {@code collection}; returns its output. */
+  static String submit(String sqlFile, String collection, String writeMethod, String... fields)
+      throws Exception {
+    Path log = logs.resolve(collection + ".log");
+    Process job = submit(replay("cluster", sqlFile, collection, writeMethod, fields), log);
     int status = ChildJob.awaitExit(job, 300);
     String output = Files.readString(log);
     assertEquals("exit status of " + sqlFile + ":\n" + RestartsIT.tail(output), 0, status);
@@ -196,35 +207,19 @@ public class ClustersIT {
     TestData big = new TestData(23, 100_000, 25, 200, 40);
     servers.kafka.createTopic("lost", TestData.PARTITIONS);
     servers.send("lost", big.partitions);
-    List<String> args = new ArrayList<>(List.of(
-        "--bootstrapServers=" + servers.kafka.bootstrapServers(),
-        "--topic=lost",
-        "--sqlFile=" + repo().resolve("sql_files").resolve("interactions_per_user_5m.sql"),
-        "--jsonFieldsMap=user_id=$.user_id",
-        "--jsonFieldsMap=interaction_type=$.interaction_type",
-        "--allowLateFor=" + TestData.ALLOW_LATE_FOR,
-        "--batchInterval=1 second",
-        "--writeMethod=update",
-        "--writerConf=uri=" + servers.mongo.uri(),
-        "--writerConf=database=" + DATABASE,
-        "--writerConf=collection=lost",
-        "--checkpointDir=" + logs.resolve("checkpoints"),
-        "--readUntilLatest"));
+    List<String> args = replay("lost", "interactions_per_user_5m.sql", "lost", "update",
+        "user_id=$.user_id", "interaction_type=$.interaction_type");
     Path log = logs.resolve("lost.log");
-    Process job;
+    Process job = submit(args, log, "--checkpointingInterval=1000");
     Path clusterRun;
     if (onFlink()) {
       clusterRun = repo().resolve(".flink-cluster");
-      args.addAll(List.of("--runner=FlinkRunner", "--flinkMaster=127.0.0.1:8081", "--parallelism=2",
-          "--checkpointingInterval=1000"));
-      job = script("aggregator", log, args.toArray(new String[0]));
       long started = System.currentTimeMillis();
       BackgroundJob.await("the first documents", 180, () -> servers.count(DATABASE, "lost") > 0);
       BackgroundJob.await("a checkpoint after the first documents", 120,
-          () -> checkpointAfter(logs.resolve("checkpoints"), started));
+          () -> RestartsIT.flinkCheckpointAfter(logs.resolve("checkpoints"), started));
     } else {
       clusterRun = repo().resolve(".spark-cluster");
-      job = script("submit-spark.sh", log, args.toArray(new String[0]));
       // Both partitions' read tasks have started, one on each worker's executor.
       BackgroundJob.await("the read tasks running", 180, () -> readTasksStarted(log));
     }
@@ -255,21 +250,11 @@ public class ClustersIT {
     }
   }
 
+  /** Whether Spark's driver has started both read tasks (its log, at INFO). */
   static boolean readTasksStarted(Path driverLog) {
     try {
       String out = Files.readString(driverLog);
       return out.contains("Starting task 0.0 in stage 0.0") && out.contains("Starting task 1.0 in stage 0.0");
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
-  static boolean checkpointAfter(Path directory, long millis) {
-    try (var files = Files.find(directory, 5,
-        (p, a) -> p.getFileName().toString().equals("_metadata")
-            && p.getParent().getFileName().toString().startsWith("chk-")
-            && a.lastModifiedTime().toMillis() > millis)) {
-      return files.findAny().isPresent();
     } catch (IOException e) {
       return false;
     }

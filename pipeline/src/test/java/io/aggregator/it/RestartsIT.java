@@ -93,7 +93,12 @@ public class RestartsIT {
 
   /** A Flink checkpoint completed after {@code millis} (epoch), so holding what was read by then. */
   boolean checkpointCompletedAfter(long millis) {
-    try (Stream<Path> files = Files.find(checkpoints, 4,
+    return flinkCheckpointAfter(checkpoints, millis);
+  }
+
+  /** A Flink checkpoint under {@code directory} completed after {@code millis} (epoch). */
+  static boolean flinkCheckpointAfter(Path directory, long millis) {
+    try (Stream<Path> files = Files.find(directory, 5,
         (p, a) -> p.getFileName().toString().equals("_metadata")
             && p.getParent().getFileName().toString().startsWith("chk-")
             && a.lastModifiedTime().toMillis() > millis)) {
