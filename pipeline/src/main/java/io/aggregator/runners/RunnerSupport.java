@@ -11,10 +11,11 @@ import org.apache.beam.sdk.options.StreamingOptions;
  * <ul>
  *   <li>The classic Spark runner cannot translate a splittable DoFn, KafkaIO's way of reading:
  *       it gets the classic sources ({@link KafkaReadMethod#CLASSIC_SOURCE}).
- *   <li>The DirectRunner replays through a bounded source ({@link KafkaReadMethod#REPLAY_SOURCE}):
- *       its splittable-DoFn runner reads at most 100 records or 1 s per step of each partition.
  *   <li>Flink reads with the splittable DoFn, whose positions its checkpoints hold: a restored
  *       bounded source would be read again from the start (apache/beam#31313).
+ *   <li>The DirectRunner keeps the splittable read too. Replaying through the bounded source
+ *       made it 20 times faster, but in CI a job after a MongoDB outage test hung with the
+ *       runner's three worker threads parked in MongoDB server selection; not understood yet.
  *   <li>Spark runs a bounded replay as a batch job: in streaming mode a pipeline without an
  *       unbounded source fails ("No output operations registered"), and an unbounded job needs
  *       streaming mode.
@@ -28,14 +29,7 @@ public final class RunnerSupport {
 
   /** The Kafka read the runner of {@code options} can translate. */
   public static KafkaReadMethod readMethod(PipelineOptions options) {
-    switch (options.getRunner().getSimpleName()) {
-      case SPARK:
-        return KafkaReadMethod.CLASSIC_SOURCE;
-      case "DirectRunner":
-        return KafkaReadMethod.REPLAY_SOURCE;
-      default:
-        return KafkaReadMethod.SPLITTABLE;
-    }
+    return isSpark(options) ? KafkaReadMethod.CLASSIC_SOURCE : KafkaReadMethod.SPLITTABLE;
   }
 
   /** Sets the runner's mode for a {@code bounded} replay or an unbounded job. */

@@ -4,16 +4,10 @@ package io.aggregator.source;
 public enum KafkaReadMethod {
   /**
    * KafkaIO's splittable DoFn over per-partition descriptors, bounded or not: the watermark is kept
-   * per partition and the read position is part of the runner's checkpoints (Flink, which resumes
-   * a replay from them).
+   * per partition and the read position is part of the runner's checkpoints (Direct and Flink;
+   * Flink resumes a replay from them).
    */
   SPLITTABLE,
-  /**
-   * A bounded replay through {@link KafkaReplaySource}, an unbounded job through the splittable
-   * read (Direct: its splittable-DoFn runner reads at most 100 records or 1 s per step of each
-   * partition, a classic bounded source in large bundles).
-   */
-  REPLAY_SOURCE,
   /**
    * Classic sources only, for a runner that cannot translate a splittable DoFn (the classic Spark
    * runner): a bounded replay through {@link KafkaReplaySource}, an unbounded job through KafkaIO's

@@ -115,7 +115,7 @@ public class ReadKafkaEvents extends PTransform<PBegin, PCollectionTuple> {
         tumbleWindow == null ? null : new LateEvents(tumbleWindow, allowedLateness, floorMillis);
     PCollection<KafkaRecord<byte[], ParsedEvent>> records;
     boolean bounded = snapshot.totalMessages() >= 0;
-    if (bounded && readMethod != KafkaReadMethod.SPLITTABLE) {
+    if (bounded && readMethod == KafkaReadMethod.CLASSIC_SOURCE) {
       // Late events are dropped as the source reads each partition (KafkaReplaySource).
       return input
           .apply("ReadFromKafka",
