@@ -3,6 +3,7 @@ package io.aggregator.source;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -118,7 +119,7 @@ final class KafkaReplaySource extends BoundedSource<KafkaRecord<byte[], ParsedEv
         Metrics.counter(ReadKafkaEvents.METRICS_NAMESPACE, DropLateEventsFn.EVENTS_DROPPED_LATE);
     private @Nullable KafkaConsumer<byte[], byte[]> consumer;
     private int partitionIndex = -1;
-    private Iterator<ConsumerRecord<byte[], byte[]>> polled = java.util.Collections.emptyIterator();
+    private Iterator<ConsumerRecord<byte[], byte[]>> polled = Collections.emptyIterator();
     private long maxEventTime;
     private @Nullable KafkaRecord<byte[], ParsedEvent> current;
     private Instant currentTimestamp = BoundedWindow.TIMESTAMP_MIN_VALUE;
@@ -168,7 +169,7 @@ final class KafkaReplaySource extends BoundedSource<KafkaRecord<byte[], ParsedEv
         ConsumerRecord<byte[], byte[]> r = polled.next();
         TopicSnapshot.Partition p = partition();
         if (r.offset() >= p.stopOffset()) {
-          polled = java.util.Collections.emptyIterator();
+          polled = Collections.emptyIterator();
           consumer().seek(p.topicPartition(), p.stopOffset()); // finished(p) now holds
           continue;
         }
@@ -208,7 +209,7 @@ final class KafkaReplaySource extends BoundedSource<KafkaRecord<byte[], ParsedEv
       TopicPartition tp = p.topicPartition();
       consumer().assign(List.of(tp));
       consumer().seek(tp, p.startOffset());
-      polled = java.util.Collections.emptyIterator();
+      polled = Collections.emptyIterator();
       lastAnswerMillis = System.currentTimeMillis();
       maxEventTime = source.lateEvents == null ? Long.MIN_VALUE : source.lateEvents.floorMillis();
       return true;

@@ -106,11 +106,9 @@ public class ReadKafkaEvents extends PTransform<PBegin, PCollectionTuple> {
     Duration lag = allowedLateness;
     // A bounded replay starts every partition's watermark at the earliest head event (see
     // TopicSnapshot#headEventTime), so its result does not depend on which partition is read first.
-    Instant floor =
-        snapshot.headEventTime() == null
-            ? BoundedWindow.TIMESTAMP_MIN_VALUE
-            : new Instant(snapshot.headEventTime());
     long floorMillis = snapshot.headEventTime() == null ? Long.MIN_VALUE : snapshot.headEventTime();
+    Instant floor =
+        floorMillis == Long.MIN_VALUE ? BoundedWindow.TIMESTAMP_MIN_VALUE : new Instant(floorMillis);
     LateEvents lateEvents =
         tumbleWindow == null ? null : new LateEvents(tumbleWindow, allowedLateness, floorMillis);
     PCollection<KafkaRecord<byte[], ParsedEvent>> records;

@@ -4,12 +4,21 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.bson.Document;
 import org.junit.AfterClass;
 import org.junit.BeforeClass;
@@ -153,7 +162,7 @@ public class ClustersIT {
       // One work directory per application, one directory per executor in it: both workers'.
       Path work = repo().resolve(".spark-cluster").resolve("work");
       try (var apps = Files.list(work)) {
-        Path newest = apps.max(java.util.Comparator.comparing(Path::getFileName)).orElseThrow();
+        Path newest = apps.max(Comparator.comparing(Path::getFileName)).orElseThrow();
         try (var executors = Files.list(newest)) {
           assertEquals("executors of " + newest.getFileName(), 2, executors.count());
         }
@@ -164,10 +173,10 @@ public class ClustersIT {
   /** The TaskManagers that ran a task of the most recent job, from the JobManager's REST API. */
   static long flinkTaskManagersOfLastJob() throws Exception {
     String jobs = rest("/jobs/overview");
-    java.util.regex.Matcher job = java.util.regex.Pattern.compile("\"jid\":\"([0-9a-f]+)\"").matcher(jobs);
+    Matcher job = Pattern.compile("\"jid\":\"([0-9a-f]+)\"").matcher(jobs);
     String last = null;
     long lastStart = -1;
-    java.util.regex.Matcher start = java.util.regex.Pattern.compile("\"start-time\":(\\d+)").matcher(jobs);
+    Matcher start = Pattern.compile("\"start-time\":(\\d+)").matcher(jobs);
     while (job.find() && start.find()) {
       long t = Long.parseLong(start.group(1));
       if (t > lastStart) {
@@ -176,11 +185,11 @@ public class ClustersIT {
       }
     }
     assertTrue("a job on the cluster: " + jobs, last != null);
-    java.util.Set<String> taskManagers = new java.util.HashSet<>();
-    java.util.regex.Matcher vertex =
-        java.util.regex.Pattern.compile("\"id\":\"([0-9a-f]{32})\"").matcher(rest("/jobs/" + last));
+    Set<String> taskManagers = new HashSet<>();
+    Matcher vertex =
+        Pattern.compile("\"id\":\"([0-9a-f]{32})\"").matcher(rest("/jobs/" + last));
     while (vertex.find()) {
-      java.util.regex.Matcher tm = java.util.regex.Pattern.compile("\"taskmanager-id\":\"([^\"]+)\"")
+      Matcher tm = Pattern.compile("\"taskmanager-id\":\"([^\"]+)\"")
           .matcher(rest("/jobs/" + last + "/vertices/" + vertex.group(1) + "/taskmanagers"));
       while (tm.find()) {
         taskManagers.add(tm.group(1));
@@ -190,10 +199,10 @@ public class ClustersIT {
   }
 
   static String rest(String path) throws Exception {
-    var client = java.net.http.HttpClient.newHttpClient();
+    var client = HttpClient.newHttpClient();
     var response = client.send(
-        java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:8081" + path)).build(),
-        java.net.http.HttpResponse.BodyHandlers.ofString());
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:8081" + path)).build(),
+        HttpResponse.BodyHandlers.ofString());
     return response.body();
   }
 
