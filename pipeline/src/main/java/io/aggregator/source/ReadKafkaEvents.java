@@ -141,6 +141,22 @@ public class ReadKafkaEvents extends PTransform<PBegin, PCollectionTuple> {
                   .withValueDeserializer(new EventDeserializerProvider(parser))
                   .withTimestampPolicyFactory(new EventTimePolicyFactory(floor, lag)));
     } else {
+      KafkaIO.ReadSourceDescriptors<byte[], ParsedEvent> read =
+          KafkaIO.<byte[], ParsedEvent>readSourceDescriptors()
+              // Updates, not overrides: overrides would replace KafkaIO's defaults too.
+              .withConsumerConfigUpdates(consumerConfig)
+              .withBootstrapServers(bootstrapServers)
+              .withKeyDeserializerAndCoder(
+                  ByteArrayDeserializer.class, NullableCoder.of(ByteArrayCoder.of()))
+              .withValueDeserializerProvider(new EventDeserializerProvider(parser))
+              // Each record is stamped with its event time; rejects get the minimum so they never
+              // move the watermark.
+              .withExtractOutputTimestampFn(ReadKafkaEvents::eventTime)
+              .withCreatWatermarkEstimatorFn(
+                  state -> new LaggingWatermarkEstimator(state.isBefore(floor) ? floor : state, lag));
+      if (readMethod == KafkaReadMethod.SPLITTABLE_POOLED) {
+        read = read.withConsumerFactoryFn(new PooledConsumers());
+      }
       records =
           input
               // An Impulse, not Create: on Flink, a job restored from a checkpoint re-emits the
@@ -149,21 +165,7 @@ public class ReadKafkaEvents extends PTransform<PBegin, PCollectionTuple> {
               // checkpointed and fires once (apache/beam#30903).
               .apply("StartReading", Impulse.create())
               .apply("ListPartitions", ParDo.of(new ListPartitionsFn(partitions)))
-              .apply(
-                  "ReadFromKafka",
-                  KafkaIO.<byte[], ParsedEvent>readSourceDescriptors()
-                      // Updates, not overrides: overrides would replace KafkaIO's defaults too.
-                      .withConsumerConfigUpdates(consumerConfig)
-                      .withBootstrapServers(bootstrapServers)
-                      .withKeyDeserializerAndCoder(
-                          ByteArrayDeserializer.class, NullableCoder.of(ByteArrayCoder.of()))
-                      .withValueDeserializerProvider(new EventDeserializerProvider(parser))
-                      // Each record is stamped with its event time; rejects get the minimum so they
-                      // never move the watermark.
-                      .withExtractOutputTimestampFn(ReadKafkaEvents::eventTime)
-                      .withCreatWatermarkEstimatorFn(
-                          state ->
-                              new LaggingWatermarkEstimator(state.isBefore(floor) ? floor : state, lag)));
+              .apply("ReadFromKafka", read);
     }
     if (lateEvents != null) {
       Coder<KafkaRecord<byte[], ParsedEvent>> recordCoder = records.getCoder();

@@ -1,0 +1,138 @@
+package io.aggregator.source;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.apache.beam.sdk.transforms.SerializableFunction;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+
+/**
+ * KafkaIO's consumer factory for the splittable read, handing out consumers that are kept open
+ * between uses instead of closed.
+ *
+ * <p>Why: KafkaIO's {@code ReadFromKafkaDoFn} opens a new {@link KafkaConsumer} each time a runner
+ * resumes a partition's read ("Creating Kafka consumer for process continuation"), and closes it
+ * when the runner checkpoints the read: the DirectRunner checkpoints after every 100 records
+ * (hard-coded in its {@code SplittableProcessElementsEvaluatorFactory}), Flink after 10,000 records
+ * or 10 s. Each new consumer connects and fetches metadata again. Kept open, the DirectRunner's
+ * replay went from 446 to 497 events/s (30,000 events, medians of 3, scripts/bench.sh); the rest
+ * of its cost is per bundle, not per consumer (see README, Performance).
+ *
+ * <p>Each use of a consumer begins with {@code assign} and {@code seek}, so a consumer returned to
+ * the pool can serve any partition of the same settings. A consumer is used by one caller at a
+ * time: it is taken out of the pool until its {@code close()}. The read never commits offsets
+ * (auto-commit is off), so a consumer left open leaves nothing behind; one idle for a minute is
+ * closed for real.
+ */
+public final class PooledConsumers
+    implements SerializableFunction<Map<String, Object>, Consumer<byte[], byte[]>> {
+
+  /** How long an unused consumer stays open. */
+  static final long IDLE_MILLIS = 60_000;
+
+  private static final Map<Map<String, Object>, Deque<PooledConsumer>> IDLE = new HashMap<>();
+
+  @Override
+  public Consumer<byte[], byte[]> apply(Map<String, Object> config) {
+    return acquire(config, System.currentTimeMillis());
+  }
+
+  /** An idle consumer of {@code config}, or a new one; closes those idle too long at {@code now}. */
+  static PooledConsumer acquire(Map<String, Object> config, long now) {
+    List<PooledConsumer> expired;
+    PooledConsumer reused = null;
+    synchronized (IDLE) {
+      expired = takeExpired(now);
+      Deque<PooledConsumer> idle = IDLE.get(config);
+      if (idle != null) {
+        reused = idle.pollFirst();
+      }
+      if (reused != null) {
+        reused.pooled = false;
+      }
+    }
+    for (PooledConsumer c : expired) {
+      c.closeForReal();
+    }
+    return reused != null ? reused : new PooledConsumer(new HashMap<>(config));
+  }
+
+  /** The consumers of every setting that have been idle for longer than {@link #IDLE_MILLIS}. */
+  private static List<PooledConsumer> takeExpired(long now) {
+    List<PooledConsumer> expired = new ArrayList<>();
+    for (Iterator<Deque<PooledConsumer>> it = IDLE.values().iterator(); it.hasNext(); ) {
+      Deque<PooledConsumer> idle = it.next();
+      // Most recently used first: the expired ones are at the end.
+      while (!idle.isEmpty() && now - idle.peekLast().idleSince > IDLE_MILLIS) {
+        expired.add(idle.pollLast());
+      }
+      if (idle.isEmpty()) {
+        it.remove();
+      }
+    }
+    return expired;
+  }
+
+  /** A consumer whose {@code close()} returns it to the pool. */
+  static final class PooledConsumer extends KafkaConsumer<byte[], byte[]> {
+    private final Map<String, Object> config;
+    private long idleSince;
+    private boolean closed;
+    /** In the pool, not in use: guarded by the pool's lock. */
+    private boolean pooled;
+
+    PooledConsumer(Map<String, Object> config) {
+      super(config);
+      this.config = config;
+    }
+
+    @Override
+    public void close() {
+      release();
+    }
+
+    @Override
+    public void close(Duration timeout) {
+      release();
+    }
+
+    private void release() {
+      synchronized (IDLE) {
+        if (closed || pooled) {
+          return; // closed twice: it is in the pool once
+        }
+      }
+      try {
+        // No assignment and no fetched records carried over to the next user.
+        unsubscribe();
+      } catch (RuntimeException e) {
+        closeForReal(); // a consumer in a bad state is not reused
+        return;
+      }
+      idleSince = System.currentTimeMillis();
+      synchronized (IDLE) {
+        pooled = true;
+        IDLE.computeIfAbsent(config, k -> new ArrayDeque<>()).addFirst(this);
+      }
+    }
+
+    void closeForReal() {
+      synchronized (IDLE) {
+        closed = true;
+      }
+      super.close(Duration.ofSeconds(5));
+    }
+
+    boolean isClosed() {
+      synchronized (IDLE) {
+        return closed;
+      }
+    }
+  }
+}
