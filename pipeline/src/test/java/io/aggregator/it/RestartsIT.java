@@ -174,8 +174,10 @@ public class RestartsIT {
    */
   @Test
   public void sameSqlResumesWithoutCountingTwiceAndChangedSqlBackfills() throws Exception {
-    // The DirectRunner reads about 1,000 events/s and this test reads the topic three times.
-    TestData data = new TestData(13, onFlink() ? 20_000 : 10_000, 25, 200, 40);
+    // The DirectRunner reads about 1,000 events/s and this test reads the topic three times; what
+    // it shows (each event counted once after a resume, a backfill under a new query id) does not
+    // depend on the size, so the DirectRunner and Spark, which re-read, get fewer events.
+    TestData data = new TestData(13, onFlink() ? 20_000 : 4_000, 25, 200, 40);
     long total = data.totalMessages();
     servers.kafka.createTopic("resume", TestData.PARTITIONS);
     servers.send("resume", data.firstHalf());
