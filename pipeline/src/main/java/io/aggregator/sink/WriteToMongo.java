@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * a batch only the latest pane of each id is kept: unordered writes may apply in any order, and an
  * earlier pane must never overwrite a later one. Transient failures (server unreachable, timeouts)
  * are retried with exponential back-off for {@link MongoTarget#retryBudgetMillis()} ({@code
- * --retryBudget}); then the job fails with the cause rather than dropping results. While a write is
+ * --retryBudget}); then the job fails with the cause rather than dropping results, and the other
+ * writes to that server fail at once ({@link GivenUpServers}). While a write is
  * retried its bundle is not committed, so the runner holds the input back: nothing is lost, the
  * job waits.
  */
@@ -158,8 +159,18 @@ public class WriteToMongo extends PTransform<PCollection<Row>, PDone> {
       long deadline = System.currentTimeMillis() + budget;
       long backoff = 250;
       while (true) {
+        long givenUpAgo =
+            GivenUpServers.recentlyGivenUp(target.uri(), budget, System.currentTimeMillis());
+        if (givenUpAgo >= 0) {
+          throw new IllegalStateException(
+              String.format(
+                  "MongoDB at %s could not be written for %d s (--retryBudget), giving up: another"
+                      + " write to this server gave up %d ms ago",
+                  target, budget / 1000, givenUpAgo));
+        }
         try {
           collection.bulkWrite(writes, new BulkWriteOptions().ordered(false));
+          GivenUpServers.reached(target.uri());
           break;
         } catch (MongoBulkWriteException e) {
           // A rejected document (too large, invalid field name): retrying cannot help.
@@ -167,6 +178,7 @@ public class WriteToMongo extends PTransform<PCollection<Row>, PDone> {
               "MongoDB refused documents in " + target + ": " + e.getWriteErrors(), e);
         } catch (MongoException e) {
           if (System.currentTimeMillis() + backoff > deadline) {
+            GivenUpServers.gaveUp(target.uri(), System.currentTimeMillis());
             throw new IllegalStateException(
                 String.format(
                     "MongoDB at %s could not be written for %d s (--retryBudget), giving up: %s",
