@@ -13,10 +13,10 @@ import org.apache.beam.sdk.options.StreamingOptions;
  *       it gets the classic sources ({@link KafkaReadMethod#CLASSIC_SOURCE}).
  *   <li>Flink reads with the splittable DoFn, whose positions its checkpoints hold: a restored
  *       bounded source would be read again from the start (apache/beam#31313).
- *   <li>The DirectRunner keeps the splittable read too, with its consumers kept open between the
- *       runner's checkpoints of the read ({@link KafkaReadMethod#SPLITTABLE_POOLED}). Replaying through the bounded source
- *       made it 20 times faster, but in CI a job after a MongoDB outage test hung with the
- *       runner's three worker threads parked in MongoDB server selection; not understood yet.
+ *   <li>The DirectRunner replays through the bounded source ({@link
+ *       KafkaReadMethod#REPLAY_SOURCE}): its splittable-DoFn runner reads at most 100 records per
+ *       step of each partition, and its cost is per bundle. An unbounded job keeps the splittable
+ *       read, with its consumers kept open between steps.
  *   <li>Spark runs a bounded replay as a batch job: in streaming mode a pipeline without an
  *       unbounded source fails ("No output operations registered"), and an unbounded job needs
  *       streaming mode.
@@ -35,7 +35,7 @@ public final class RunnerSupport {
       case SPARK:
         return KafkaReadMethod.CLASSIC_SOURCE;
       case DIRECT:
-        return KafkaReadMethod.SPLITTABLE_POOLED;
+        return KafkaReadMethod.REPLAY_SOURCE;
       default:
         return KafkaReadMethod.SPLITTABLE;
     }

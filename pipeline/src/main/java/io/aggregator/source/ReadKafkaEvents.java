@@ -113,7 +113,7 @@ public class ReadKafkaEvents extends PTransform<PBegin, PCollectionTuple> {
         tumbleWindow == null ? null : new LateEvents(tumbleWindow, allowedLateness, floorMillis);
     PCollection<KafkaRecord<byte[], ParsedEvent>> records;
     boolean bounded = snapshot.totalMessages() >= 0;
-    if (bounded && readMethod == KafkaReadMethod.CLASSIC_SOURCE) {
+    if (bounded && readMethod != KafkaReadMethod.SPLITTABLE) {
       // Late events are dropped as the source reads each partition (KafkaReplaySource).
       return input
           .apply("ReadFromKafka",
@@ -154,7 +154,7 @@ public class ReadKafkaEvents extends PTransform<PBegin, PCollectionTuple> {
               .withExtractOutputTimestampFn(ReadKafkaEvents::eventTime)
               .withCreatWatermarkEstimatorFn(
                   state -> new LaggingWatermarkEstimator(state.isBefore(floor) ? floor : state, lag));
-      if (readMethod == KafkaReadMethod.SPLITTABLE_POOLED) {
+      if (readMethod == KafkaReadMethod.REPLAY_SOURCE) {
         read = read.withConsumerFactoryFn(new PooledConsumers());
       }
       records =
