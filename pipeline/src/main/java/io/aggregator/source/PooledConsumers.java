@@ -82,9 +82,10 @@ public final class PooledConsumers
   /** A consumer whose {@code close()} returns it to the pool. */
   static final class PooledConsumer extends KafkaConsumer<byte[], byte[]> {
     private final Map<String, Object> config;
+    // All three guarded by the pool's lock.
     private long idleSince;
     private boolean closed;
-    /** In the pool, not in use: guarded by the pool's lock. */
+    /** In the pool, not in use. */
     private boolean pooled;
 
     PooledConsumer(Map<String, Object> config) {
@@ -115,8 +116,8 @@ public final class PooledConsumers
         closeForReal(); // a consumer in a bad state is not reused
         return;
       }
-      idleSince = System.currentTimeMillis();
       synchronized (IDLE) {
+        idleSince = System.currentTimeMillis(); // read under this lock by takeExpired
         pooled = true;
         IDLE.computeIfAbsent(config, k -> new ArrayDeque<>()).addFirst(this);
       }
