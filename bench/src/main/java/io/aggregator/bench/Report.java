@@ -22,11 +22,12 @@ final class Report {
 
   static void write(List<Run> runs, Path out) throws IOException {
     List<String> csv = new ArrayList<>();
-    csv.add("runner,file,round,events,wall_s,job_s,events_per_s_process,events_per_s_job,peak_rss_mb,documents,mongo_write_s");
+    csv.add("runner,file,round,events,wall_s,job_s,events_per_s_process,events_per_s_job,peak_rss_mb,documents,mongo_write_s,cpu_s");
     for (Run r : runs) {
-      csv.add(String.format(Locale.ROOT, "%s,%s,%d,%d,%.3f,%.3f,%.0f,%.0f,%d,%d,%.3f",
+      csv.add(String.format(Locale.ROOT, "%s,%s,%d,%d,%.3f,%.3f,%.0f,%.0f,%d,%d,%.3f,%.1f",
           r.runner(), r.file(), r.round(), r.events(), r.wallSeconds(), r.jobSeconds(),
-          r.wallRate(), r.jobRate(), r.peakRssKb() / 1024, r.documents(), r.mongoSeconds()));
+          r.wallRate(), r.jobRate(), r.peakRssKb() / 1024, r.documents(), r.mongoSeconds(),
+          r.cpuSeconds()));
     }
     Files.write(out.resolve("results.csv"), csv);
 
@@ -36,7 +37,7 @@ final class Report {
     }
     double raw = median(groups.get(RAW + " -").stream().mapToDouble(Run::wallRate).toArray());
     List<String> summary = new ArrayList<>();
-    summary.add("runner,file,runs,median_events_per_s_process,min,max,ratio_to_raw,median_events_per_s_job,median_peak_rss_mb,median_mongo_share");
+    summary.add("runner,file,runs,median_events_per_s_process,min,max,ratio_to_raw,median_events_per_s_job,median_peak_rss_mb,median_mongo_share,median_cores_used");
     System.out.printf(Locale.ROOT, "%nmedians of %d rounds (events/s over the whole process; ratio to the raw limit measured in the same run)%n",
         groups.get(RAW + " -").size());
     List<String> labels = new ArrayList<>();
@@ -50,13 +51,14 @@ final class Report {
       double job = median(rs.stream().mapToDouble(Run::jobRate).toArray());
       double rss = median(rs.stream().mapToDouble(r -> r.peakRssKb() / 1024.0).toArray());
       double mongo = median(rs.stream().mapToDouble(r -> r.mongoSeconds() / r.jobSeconds()).toArray());
+      double cores = median(rs.stream().mapToDouble(Run::coresUsed).toArray());
       Run first = rs.get(0);
-      summary.add(String.format(Locale.ROOT, "%s,%s,%d,%.0f,%.0f,%.0f,%.3f,%.0f,%.0f,%.3f",
-          first.runner(), first.file(), rs.size(), med, min, max, med / raw, job, rss, mongo));
+      summary.add(String.format(Locale.ROOT, "%s,%s,%d,%.0f,%.0f,%.0f,%.3f,%.0f,%.0f,%.3f,%.2f",
+          first.runner(), first.file(), rs.size(), med, min, max, med / raw, job, rss, mongo, cores));
       System.out.printf(Locale.ROOT,
           "%-18s %-32s median %,9.0f/s (min %,9.0f, max %,9.0f)  %.3f x raw   job-only %,9.0f/s"
-              + "   peak RSS %,5.0f MB%s%n",
-          first.runner(), first.file(), med, min, max, med / raw, job, rss,
+              + "   %.2f cores   peak RSS %,5.0f MB%s%n",
+          first.runner(), first.file(), med, min, max, med / raw, job, cores, rss,
           mongo > 0 ? String.format(Locale.ROOT, "   MongoDB %.1f%% of the job", 100 * mongo) : "");
       labels.add(first.runner().equals(RAW) ? "raw limit"
           : first.runner().replace("Runner", "") + (files(runs) > 1 ? " " + first.file().replace(".sql", "") : ""));

@@ -44,7 +44,12 @@ public final class ThroughputBenchmark {
 
   /** One process run: what it read, how long it took, how much memory it held at most. */
   record Run(String runner, String file, int round, long events, double wallSeconds,
-      double jobSeconds, long peakRssKb, long documents, double mongoSeconds) {
+      double jobSeconds, long peakRssKb, long documents, double mongoSeconds, double cpuSeconds) {
+
+    /** Cores kept busy on average: below the machine's count, the run waited rather than worked. */
+    double coresUsed() {
+      return cpuSeconds / wallSeconds;
+    }
 
     double wallRate() {
       return events / wallSeconds;
@@ -149,7 +154,7 @@ public final class ThroughputBenchmark {
     }
     long events = Long.parseLong(raw.group(1));
     return new Run("raw Kafka + JSON", "-", round, events, m.wallSeconds,
-        Double.parseDouble(raw.group(2)), m.peakRssKb, 0, 0);
+        Double.parseDouble(raw.group(2)), m.peakRssKb, 0, 0, m.cpuSeconds);
   }
 
   static Run runJob(Path root, String runner, String file, String servers, String topic,
@@ -188,30 +193,36 @@ public final class ThroughputBenchmark {
     Matcher mongoTime = MONGO_TIME.matcher(m.output);
     return new Run(runner, Path.of(file).getFileName().toString(), round,
         Long.parseLong(end.group(3)), m.wallSeconds, Double.parseDouble(end.group(2)), m.peakRssKb,
-        Long.parseLong(end.group(4)), mongoTime.find() ? Double.parseDouble(mongoTime.group(1)) : 0);
+        Long.parseLong(end.group(4)), mongoTime.find() ? Double.parseDouble(mongoTime.group(1)) : 0,
+        m.cpuSeconds);
   }
 
   static void print(Run r) {
     System.out.printf(Locale.ROOT,
         "round %d  %-18s %-32s %,10d events  %7.1f s  %,9.0f events/s (whole process)  %,9.0f"
-            + " events/s (job)  peak RSS %,6d MB  %,d documents%s%n",
+            + " events/s (job)  %.2f cores  peak RSS %,6d MB  %,d documents%s%n",
         r.round(), r.runner(), r.file(), r.events(), r.wallSeconds(), r.wallRate(), r.jobRate(),
-        r.peakRssKb() / 1024, r.documents(),
+        r.coresUsed(), r.peakRssKb() / 1024, r.documents(),
         r.mongoSeconds() > 0
             ? String.format(Locale.ROOT, "  MongoDB writes %.0f%% of the job", 100 * r.mongoSeconds() / r.jobSeconds())
             : "");
   }
 
-  /** A child process, its output, wall time and peak resident memory. */
+  /** A child process, its output, wall time, CPU time and peak resident memory. */
   static final class Measured {
+    /** Clock ticks per second of /proc/PID/stat's times (USER_HZ, 100 on Linux). */
+    static final double TICKS_PER_SECOND = 100;
+
     final int exitCode;
     final double wallSeconds;
+    final double cpuSeconds;
     final long peakRssKb;
     final String output;
 
-    private Measured(int exitCode, double wallSeconds, long peakRssKb, String output) {
+    private Measured(int exitCode, double wallSeconds, double cpuSeconds, long peakRssKb, String output) {
       this.exitCode = exitCode;
       this.wallSeconds = wallSeconds;
+      this.cpuSeconds = cpuSeconds;
       this.peakRssKb = peakRssKb;
       this.output = output;
     }
@@ -220,14 +231,29 @@ public final class ThroughputBenchmark {
       long start = System.nanoTime();
       Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
       Path status = Path.of("/proc", Long.toString(p.pid()), "status");
+      Path stat = Path.of("/proc", Long.toString(p.pid()), "stat");
       long peak = 0;
-      // VmHWM is the process's own high-water mark: sampling it often enough to see it before
-      // the process exits gives the peak.
+      long cpuTicks = 0;
+      // VmHWM is the process's own high-water mark, and its CPU time only grows: sampling them
+      // often enough before the process exits gives the peak and (within 100 ms) the total.
       while (!p.waitFor(100, TimeUnit.MILLISECONDS)) {
         peak = Math.max(peak, vmHwmKb(status));
+        cpuTicks = Math.max(cpuTicks, cpuTicks(stat));
       }
       double wall = (System.nanoTime() - start) / 1e9;
-      return new Measured(p.exitValue(), wall, peak, Files.readString(log, StandardCharsets.UTF_8));
+      return new Measured(p.exitValue(), wall, cpuTicks / TICKS_PER_SECOND, peak,
+          Files.readString(log, StandardCharsets.UTF_8));
+    }
+
+    /** utime + stime of /proc/PID/stat (fields 14 and 15, counted after the command's ")"). */
+    private static long cpuTicks(Path stat) {
+      try {
+        String line = Files.readString(stat);
+        String[] f = line.substring(line.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+      } catch (IOException | RuntimeException e) {
+        return 0; // the process has just exited
+      }
     }
 
     private static long vmHwmKb(Path status) {
