@@ -117,6 +117,7 @@ public final class Aggregator {
             RunnerSupport.readMethod(options),
             settings.retryBudget().getMillis()),
         Sinks.forSettings(settings, plan.outputShape()));
+    RunnerSupport.optimize(pipeline, options);
     return RunningJob.start(
         pipeline,
         options,

@@ -1,6 +1,7 @@
 package io.aggregator.runners;
 
 import io.aggregator.source.KafkaReadMethod;
+import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.StreamingOptions;
 
@@ -26,6 +27,7 @@ public final class RunnerSupport {
 
   static final String SPARK = "SparkRunner";
   static final String DIRECT = "DirectRunner";
+  static final String FLINK = "FlinkRunner";
 
   private RunnerSupport() {}
 
@@ -45,6 +47,16 @@ public final class RunnerSupport {
   public static void configure(PipelineOptions options, boolean bounded) {
     if (isSpark(options)) {
       options.as(StreamingOptions.class).setStreaming(!bounded);
+    }
+  }
+
+  /**
+   * Rewrites what the runner of {@code options} would run slowly, after the graph is built:
+   * Flink's streaming translation combines only after the shuffle ({@link CombineBeforeShuffle}).
+   */
+  public static void optimize(Pipeline pipeline, PipelineOptions options) {
+    if (options.getRunner().getSimpleName().equals(FLINK)) {
+      CombineBeforeShuffle.apply(pipeline);
     }
   }
 

@@ -29,7 +29,7 @@ public class TriggerPolicyTest {
   static final String QUERY = "SELECT item_id, TUMBLE_START(`timestamp`, INTERVAL '5' MINUTE) AS window_start,"
       + " COUNT(*) AS c FROM SOURCE GROUP BY item_id, TUMBLE(`timestamp`, INTERVAL '5' MINUTE)";
   static final Instant T0 = Instant.parse("2024-10-28T12:00:00Z");
-  static final IntervalWindow W0 = new IntervalWindow(T0, Duration.standardMinutes(5));
+  public static final IntervalWindow W0 = new IntervalWindow(T0, Duration.standardMinutes(5));
   static final Duration BATCH = Duration.standardSeconds(5);
 
   static TimestampedValue<Row> event(String item, Duration offset) {
@@ -37,7 +37,7 @@ public class TriggerPolicyTest {
     return TimestampedValue.of(Row.withSchema(SOURCE).addValues(item, t).build(), t);
   }
 
-  static Row result(long count) {
+  public static Row result(long count) {
     return Row.withSchema(RESULT).addValues("i-1", T0, count).build();
   }
 
@@ -58,7 +58,7 @@ public class TriggerPolicyTest {
         .advanceWatermarkToInfinity();
   }
 
-  static PCollection<Row> apply(Pipeline p, WriteMethod method) {
+  public static PCollection<Row> apply(Pipeline p, WriteMethod method) {
     return p.apply(stream())
         .apply(new ApplyTriggerPolicy(method, true, BATCH))
         .apply(new ApplySqlQuery(QUERY, SqlFile.SOURCE_TABLE));

@@ -1,0 +1,147 @@
+package io.aggregator.runners;
+
+import java.util.List;
+import java.util.Map;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.coders.CannotProvideCoderException;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.runners.AppliedPTransform;
+import org.apache.beam.sdk.runners.PTransformOverride;
+import org.apache.beam.sdk.runners.PTransformOverrideFactory;
+import org.apache.beam.sdk.transforms.Combine;
+import org.apache.beam.sdk.transforms.Combine.CombineFn;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.util.construction.PTransformReplacements;
+import org.apache.beam.sdk.util.construction.ReplacementOutputs;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PValue;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.WindowingStrategy;
+import org.apache.beam.vendor.guava.v32_1_2_jre.com.google.common.collect.Iterables;
+
+/**
+ * Combines within each bundle before the shuffle, for runners that do not: Beam 2.62's Flink
+ * runner translates a streaming {@code Combine.perKey} (every GROUP BY of Beam SQL) into a keyed
+ * window operator that receives every event over the network and updates its state once per
+ * event; only its batch translation combines before the shuffle. This replaces each such combine
+ * with {@link CombineInBundleFn} (one accumulator per key and window per bundle, on the sending
+ * side) followed by a combine that merges those accumulators ({@link MergeAccumulatorsFn}).
+ *
+ * <p><b>Why the results and their timing stay the same.</b> A {@link CombineFn} is associative by
+ * contract, so merging partial accumulators gives the value adding the events one by one gives.
+ * An accumulator leaves at the end of its bundle with the timestamp the window's timestamp
+ * combiner gives its events, in their window. It is never later than its events were: Flink's
+ * {@code DoFnOperator} does not forward a watermark while a bundle is open, precisely so that what
+ * a bundle buffers cannot fall behind it. The triggers (SPEC §6, {@code ApplyTriggerPolicy}) are
+ * watermark and processing-time triggers, which do not count elements, so fewer, larger inputs
+ * fire the same panes; processing-time firings may come up to one bundle time ({@code
+ * --maxBundleTimeMills}, 1 s) later. Merging windows (SESSION) are left alone: their windows are
+ * only known after the shuffle.
+ *
+ * <p>How much it saves depends on the events per key and window in one bundle, hence the larger
+ * {@code --maxBundleSize} in {@code runner-profiles/flink.conf}.
+ */
+public final class CombineBeforeShuffle {
+
+  private CombineBeforeShuffle() {}
+
+  /** Replaces, in {@code pipeline}, every combine per key this applies to. */
+  public static void apply(Pipeline pipeline) {
+    pipeline.replaceAll(
+        List.of(PTransformOverride.of(CombineBeforeShuffle::applies, new Factory<>())));
+  }
+
+  /** A combine per key of a plain {@link CombineFn}, over non-merging windows, not our own. */
+  static boolean applies(AppliedPTransform<?, ?, ?> application) {
+    if (!(application.getTransform() instanceof Combine.PerKey)) {
+      return false;
+    }
+    Combine.PerKey<?, ?, ?> combine = (Combine.PerKey<?, ?, ?>) application.getTransform();
+    if (!combine.getSideInputs().isEmpty()
+        || !(combine.getFn() instanceof CombineFn)
+        || combine.getFn() instanceof MergeAccumulatorsFn) {
+      return false;
+    }
+    PValue input = Iterables.getOnlyElement(application.getMainInputs().values());
+    if (!(input instanceof PCollection)
+        || !(((PCollection<?>) input).getCoder() instanceof KvCoder)) {
+      return false;
+    }
+    WindowingStrategy<?, ?> windowing = ((PCollection<?>) input).getWindowingStrategy();
+    return !windowing.needsMerge();
+  }
+
+  private static final class Factory<K, InputT, AccumT, OutputT>
+      implements PTransformOverrideFactory<
+          PCollection<KV<K, InputT>>,
+          PCollection<KV<K, OutputT>>,
+          Combine.PerKey<K, InputT, OutputT>> {
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public PTransformReplacement<PCollection<KV<K, InputT>>, PCollection<KV<K, OutputT>>>
+        getReplacementTransform(
+            AppliedPTransform<
+                    PCollection<KV<K, InputT>>,
+                    PCollection<KV<K, OutputT>>,
+                    Combine.PerKey<K, InputT, OutputT>>
+                transform) {
+      PCollection<KV<K, OutputT>> output =
+          (PCollection<KV<K, OutputT>>) Iterables.getOnlyElement(transform.getOutputs().values());
+      return PTransformReplacement.of(
+          PTransformReplacements.getSingletonMainInput(transform),
+          new CombinedBeforeShuffle<>(
+              (CombineFn<InputT, AccumT, OutputT>) transform.getTransform().getFn(),
+              output.getCoder()));
+    }
+
+    @Override
+    public Map<PCollection<?>, ReplacementOutput> mapOutputs(
+        Map<TupleTag<?>, PCollection<?>> outputs, PCollection<KV<K, OutputT>> newOutput) {
+      return ReplacementOutputs.singleton(outputs, newOutput);
+    }
+  }
+
+  /** The replacement: combine in each bundle, shuffle the accumulators, merge them per key. */
+  static final class CombinedBeforeShuffle<K, InputT, AccumT, OutputT>
+      extends PTransform<PCollection<KV<K, InputT>>, PCollection<KV<K, OutputT>>> {
+
+    private final CombineFn<InputT, AccumT, OutputT> fn;
+    private final Coder<KV<K, OutputT>> outputCoder;
+
+    CombinedBeforeShuffle(
+        CombineFn<InputT, AccumT, OutputT> fn, Coder<KV<K, OutputT>> outputCoder) {
+      this.fn = fn;
+      this.outputCoder = outputCoder;
+    }
+
+    @Override
+    public PCollection<KV<K, OutputT>> expand(PCollection<KV<K, InputT>> input) {
+      KvCoder<K, InputT> inputCoder = (KvCoder<K, InputT>) input.getCoder();
+      Coder<AccumT> accumulatorCoder;
+      try {
+        accumulatorCoder =
+            fn.getAccumulatorCoder(
+                input.getPipeline().getCoderRegistry(), inputCoder.getValueCoder());
+      } catch (CannotProvideCoderException e) {
+        throw new IllegalStateException("No coder for the accumulators of " + fn, e);
+      }
+      return input
+          .apply(
+              "CombineInBundle",
+              ParDo.of(
+                  new CombineInBundleFn<K, InputT, AccumT>(
+                      fn,
+                      inputCoder.getKeyCoder(),
+                      input.getWindowingStrategy().getTimestampCombiner())))
+          .setCoder(KvCoder.of(inputCoder.getKeyCoder(), accumulatorCoder))
+          .apply(
+              "MergeAccumulators",
+              Combine.<K, AccumT, OutputT>perKey(new MergeAccumulatorsFn<>(fn, accumulatorCoder)))
+          .setCoder(outputCoder);
+    }
+  }
+}

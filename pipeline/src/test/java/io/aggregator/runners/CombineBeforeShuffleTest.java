@@ -1,0 +1,136 @@
+package io.aggregator.runners;
+
+import static org.junit.Assert.assertEquals;
+
+import io.aggregator.options.WriteMethod;
+import io.aggregator.sql.ApplySqlQuery;
+import io.aggregator.sql.SqlFile;
+import io.aggregator.windowing.ApplyTriggerPolicy;
+import io.aggregator.windowing.TriggerPolicyTest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.runners.TransformHierarchy;
+import org.apache.beam.sdk.schemas.Schema;
+import org.apache.beam.sdk.testing.PAssert;
+import org.apache.beam.sdk.transforms.Combine;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.Sum;
+import org.apache.beam.sdk.transforms.WithTimestamps;
+import org.apache.beam.sdk.transforms.windowing.FixedWindows;
+import org.apache.beam.sdk.transforms.windowing.Sessions;
+import org.apache.beam.sdk.transforms.windowing.Window;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.Row;
+import org.joda.time.Duration;
+import org.joda.time.Instant;
+import org.junit.Test;
+
+/**
+ * The combine-before-shuffle rewrite (used on Flink) keeps Beam SQL's results and panes. Run on the
+ * DirectRunner, which, like Flink, holds the watermark back while a bundle is being processed.
+ */
+public class CombineBeforeShuffleTest {
+
+  static final Schema SOURCE =
+      Schema.builder()
+          .addStringField("item_id")
+          .addInt64Field("amount")
+          .addDateTimeField("timestamp")
+          .build();
+  static final Instant T0 = Instant.parse("2024-10-28T12:00:00Z");
+
+  /** How many combines in {@code p} were rewritten (their first half is in the graph). */
+  static int rewritten(Pipeline p) {
+    int[] count = {0};
+    p.traverseTopologically(
+        new Pipeline.PipelineVisitor.Defaults() {
+          @Override
+          public void visitPrimitiveTransform(TransformHierarchy.Node node) {
+            if (node.getTransform() instanceof org.apache.beam.sdk.transforms.ParDo.MultiOutput
+                && ((org.apache.beam.sdk.transforms.ParDo.MultiOutput<?, ?>) node.getTransform())
+                        .getFn()
+                    instanceof CombineInBundleFn) {
+              count[0]++;
+            }
+          }
+        });
+    return count[0];
+  }
+
+  /** The trigger policy's panes (early, on-time, droppable) are those without the rewrite. */
+  @Test
+  public void keepsTheEarlyAndOnTimePanesOfTheTriggerPolicy() {
+    Pipeline p = Pipeline.create(PipelineOptionsFactory.create());
+    PCollection<Row> out = TriggerPolicyTest.apply(p, WriteMethod.UPDATE);
+    CombineBeforeShuffle.apply(p);
+    assertEquals(1, rewritten(p));
+    PAssert.that(out).inEarlyPane(TriggerPolicyTest.W0).containsInAnyOrder(TriggerPolicyTest.result(2));
+    PAssert.that(out).inOnTimePane(TriggerPolicyTest.W0).containsInAnyOrder(TriggerPolicyTest.result(3));
+    PAssert.that(out).inFinalPane(TriggerPolicyTest.W0).containsInAnyOrder(TriggerPolicyTest.result(3));
+    p.run().waitUntilFinish();
+  }
+
+  /** Many events over several windows: COUNT, SUM, MIN, MAX, AVG as plain Java computes them. */
+  @Test
+  public void givesTheAggregatesOfPlainJava() {
+    Random random = new Random(7);
+    List<Row> events = new ArrayList<>();
+    // item -> window start minute -> {count, sum, min, max}
+    Map<String, Map<Long, long[]>> expected = new TreeMap<>();
+    for (int i = 0; i < 5_000; i++) {
+      String item = "i-" + random.nextInt(20);
+      long amount = random.nextInt(1_000) - 100;
+      long second = random.nextInt(3_600);
+      events.add(Row.withSchema(SOURCE).addValues(item, amount, T0.plus(Duration.standardSeconds(second))).build());
+      long windowMinute = second / 60 / 5 * 5;
+      long[] agg = expected.computeIfAbsent(item, k -> new TreeMap<>())
+          .computeIfAbsent(windowMinute, k -> new long[] {0, 0, Long.MAX_VALUE, Long.MIN_VALUE});
+      agg[0]++;
+      agg[1] += amount;
+      agg[2] = Math.min(agg[2], amount);
+      agg[3] = Math.max(agg[3], amount);
+    }
+    Schema result = Schema.builder().addStringField("item_id").addDateTimeField("window_start")
+        .addInt64Field("c").addInt64Field("s").addInt64Field("lo").addInt64Field("hi")
+        .addInt64Field("mean").build();
+    List<Row> rows = new ArrayList<>();
+    expected.forEach((item, windows) -> windows.forEach((minute, a) -> rows.add(
+        Row.withSchema(result).addValues(item, T0.plus(Duration.standardMinutes(minute)),
+            a[0], a[1], a[2], a[3], a[1] / a[0]).build())));
+
+    Pipeline p = Pipeline.create(PipelineOptionsFactory.create());
+    PCollection<Row> out = p.apply(Create.of(events).withRowSchema(SOURCE))
+        .apply(WithTimestamps.of((Row r) -> r.getDateTime("timestamp").toInstant()))
+        .apply(new ApplyTriggerPolicy(WriteMethod.APPEND, true, Duration.standardSeconds(5)))
+        .apply(new ApplySqlQuery(
+            "SELECT item_id, TUMBLE_START(`timestamp`, INTERVAL '5' MINUTE) AS window_start,"
+                + " COUNT(*) AS c, SUM(amount) AS s, MIN(amount) AS lo, MAX(amount) AS hi,"
+                + " AVG(amount) AS mean FROM SOURCE"
+                + " GROUP BY item_id, TUMBLE(`timestamp`, INTERVAL '5' MINUTE)",
+            SqlFile.SOURCE_TABLE));
+    CombineBeforeShuffle.apply(p);
+    assertEquals(1, rewritten(p));
+    PAssert.that(out).containsInAnyOrder(rows);
+    p.run().waitUntilFinish();
+  }
+
+  /** Session windows are only known after the shuffle: their combines are left alone. */
+  @Test
+  public void leavesMergingWindowsAlone() {
+    Pipeline p = Pipeline.create(PipelineOptionsFactory.create());
+    PCollection<KV<String, Long>> in = p.apply(Create.timestamped(
+            List.of(KV.of("a", 1L), KV.of("a", 2L)), List.of(T0.getMillis(), T0.getMillis() + 1000)));
+    in.apply("Fixed", Window.into(FixedWindows.of(Duration.standardMinutes(1))))
+        .apply("SumFixed", Combine.perKey(Sum.ofLongs()));
+    in.apply("Sessions", Window.into(Sessions.withGapDuration(Duration.standardMinutes(1))))
+        .apply("SumSessions", Combine.perKey(Sum.ofLongs()));
+    CombineBeforeShuffle.apply(p);
+    assertEquals(1, rewritten(p));
+  }
+}
