@@ -23,26 +23,29 @@ import org.apache.beam.sdk.values.WindowingStrategy;
 import org.apache.beam.vendor.guava.v32_1_2_jre.com.google.common.collect.Iterables;
 
 /**
- * Combines within each bundle before the shuffle, for runners that do not: Beam 2.62's Flink
+ * Combines within each bundle before the shuffle, for runners that do not. Beam 2.62's Flink
  * runner translates a streaming {@code Combine.perKey} (every GROUP BY of Beam SQL) into a keyed
  * window operator that receives every event over the network and updates its state once per
- * event; only its batch translation combines before the shuffle. This replaces each such combine
- * with {@link CombineInBundleFn} (one accumulator per key and window per bundle, on the sending
- * side) followed by a combine that merges those accumulators ({@link MergeAccumulatorsFn}).
+ * event; only its batch translation combines before the shuffle. The DirectRunner, too, groups
+ * every event and runs the trigger for each. This replaces each such combine with {@link
+ * CombineInBundleFn} (one accumulator per key and window per bundle, on the sending side) followed
+ * by a combine that merges those accumulators ({@link MergeAccumulatorsFn}).
  *
  * <p><b>Why the results and their timing stay the same.</b> A {@link CombineFn} is associative by
  * contract, so merging partial accumulators gives the value adding the events one by one gives.
  * An accumulator leaves at the end of its bundle with the timestamp the window's timestamp
  * combiner gives its events, in their window. It is never later than its events were: Flink's
  * {@code DoFnOperator} does not forward a watermark while a bundle is open, precisely so that what
- * a bundle buffers cannot fall behind it. The triggers (SPEC §6, {@code ApplyTriggerPolicy}) are
- * watermark and processing-time triggers, which do not count elements, so fewer, larger inputs
- * fire the same panes; processing-time firings may come up to one bundle time ({@code
- * --maxBundleTimeMills}, 1 s) later. Merging windows (SESSION) are left alone: their windows are
- * only known after the shuffle.
+ * a bundle buffers cannot fall behind it, and the DirectRunner's watermark waits for the bundles
+ * still being processed. The triggers (SPEC §6, {@code ApplyTriggerPolicy}) are watermark and
+ * processing-time triggers, which do not count elements, so fewer, larger inputs fire the same
+ * panes; processing-time firings may come up to one bundle time ({@code --maxBundleTimeMills}, 1 s
+ * on Flink) later. Merging windows (SESSION) are left alone: their windows are only known after
+ * the shuffle.
  *
  * <p>How much it saves depends on the events per key and window in one bundle, hence the larger
- * {@code --maxBundleSize} in {@code runner-profiles/flink.conf}.
+ * {@code --maxBundleSize} in {@code runner-profiles/flink.conf}. The counters {@code
+ * combined_before_shuffle_inputs} and {@code _partials} (logged when a job ends) say how much.
  */
 public final class CombineBeforeShuffle {
 

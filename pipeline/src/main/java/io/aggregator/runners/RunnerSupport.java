@@ -51,11 +51,15 @@ public final class RunnerSupport {
   }
 
   /**
-   * Rewrites what the runner of {@code options} would run slowly, after the graph is built:
-   * Flink's streaming translation combines only after the shuffle ({@link CombineBeforeShuffle}).
+   * Rewrites, after the graph is built, what the runner of {@code options} would run slowly: the
+   * Flink and Direct runners combine only after the shuffle, so each GROUP BY gets a combine within
+   * each bundle before it ({@link CombineBeforeShuffle}). Spark's batch translation already
+   * combines before its shuffle (measured: the same 0.228× of the raw limit with and without it),
+   * and its streaming translation was not measured, so Spark keeps its own.
    */
   public static void optimize(Pipeline pipeline, PipelineOptions options) {
-    if (options.getRunner().getSimpleName().equals(FLINK)) {
+    String runner = options.getRunner().getSimpleName();
+    if (runner.equals(FLINK) || runner.equals(DIRECT)) {
       CombineBeforeShuffle.apply(pipeline);
     }
   }
