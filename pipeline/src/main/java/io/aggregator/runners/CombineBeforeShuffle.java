@@ -13,6 +13,7 @@ import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.Combine.CombineFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.util.construction.PTransformReplacements;
 import org.apache.beam.sdk.util.construction.ReplacementOutputs;
 import org.apache.beam.sdk.values.KV;
@@ -51,10 +52,37 @@ public final class CombineBeforeShuffle {
 
   private CombineBeforeShuffle() {}
 
-  /** Replaces, in {@code pipeline}, every combine per key this applies to. */
-  public static void apply(Pipeline pipeline) {
+  /** What a runner does with the inputs of a combine after the shuffle. */
+  public enum GroupedInputs {
+    /**
+     * Each is added once into the accumulator the runner keeps in state, then dropped (Flink's
+     * window operator): a partial may be merged in place, as Beam's own hot-key fan-out merges
+     * them ({@code Combine.PerKeyWithHotKeyFanout}).
+     */
+    ADDED_ONCE,
+    /**
+     * They are kept, and combined again at every firing (the DirectRunner): a merge must not
+     * change them, so each partial is copied before it is merged; and combines in the global
+     * window are left alone, since a query without a window fires every batch interval for ever
+     * and would copy every partial every time (measured with the nested benchmark, 20,000
+     * groups: 236.9 s without the rewrite, 325.8 s with it).
+     */
+    COMBINED_AGAIN_AT_EACH_FIRING
+  }
+
+  /** Replaces, in {@code pipeline}, every combine per key this applies to on such a runner. */
+  public static void apply(Pipeline pipeline, GroupedInputs groupedInputs) {
+    boolean kept = groupedInputs == GroupedInputs.COMBINED_AGAIN_AT_EACH_FIRING;
     pipeline.replaceAll(
-        List.of(PTransformOverride.of(CombineBeforeShuffle::applies, new Factory<>())));
+        List.of(
+            PTransformOverride.of(
+                application -> applies(application) && !(kept && inGlobalWindow(application)),
+                new Factory<>(kept))));
+  }
+
+  private static boolean inGlobalWindow(AppliedPTransform<?, ?, ?> application) {
+    PValue input = Iterables.getOnlyElement(application.getMainInputs().values());
+    return ((PCollection<?>) input).getWindowingStrategy().getWindowFn() instanceof GlobalWindows;
   }
 
   /** A combine per key of a plain {@link CombineFn}, over non-merging windows, not our own. */
@@ -83,6 +111,12 @@ public final class CombineBeforeShuffle {
           PCollection<KV<K, OutputT>>,
           Combine.PerKey<K, InputT, OutputT>> {
 
+    private final boolean copyPartials;
+
+    Factory(boolean copyPartials) {
+      this.copyPartials = copyPartials;
+    }
+
     @Override
     @SuppressWarnings("unchecked")
     public PTransformReplacement<PCollection<KV<K, InputT>>, PCollection<KV<K, OutputT>>>
@@ -98,7 +132,8 @@ public final class CombineBeforeShuffle {
           PTransformReplacements.getSingletonMainInput(transform),
           new CombinedBeforeShuffle<>(
               (CombineFn<InputT, AccumT, OutputT>) transform.getTransform().getFn(),
-              output.getCoder()));
+              output.getCoder(),
+              copyPartials));
     }
 
     @Override
@@ -114,11 +149,15 @@ public final class CombineBeforeShuffle {
 
     private final CombineFn<InputT, AccumT, OutputT> fn;
     private final Coder<KV<K, OutputT>> outputCoder;
+    private final boolean copyPartials;
 
     CombinedBeforeShuffle(
-        CombineFn<InputT, AccumT, OutputT> fn, Coder<KV<K, OutputT>> outputCoder) {
+        CombineFn<InputT, AccumT, OutputT> fn,
+        Coder<KV<K, OutputT>> outputCoder,
+        boolean copyPartials) {
       this.fn = fn;
       this.outputCoder = outputCoder;
+      this.copyPartials = copyPartials;
     }
 
     @Override
@@ -143,7 +182,8 @@ public final class CombineBeforeShuffle {
           .setCoder(KvCoder.of(inputCoder.getKeyCoder(), accumulatorCoder))
           .apply(
               "MergeAccumulators",
-              Combine.<K, AccumT, OutputT>perKey(new MergeAccumulatorsFn<>(fn, accumulatorCoder)))
+              Combine.<K, AccumT, OutputT>perKey(
+                  new MergeAccumulatorsFn<>(fn, accumulatorCoder, copyPartials)))
           .setCoder(outputCoder);
     }
   }

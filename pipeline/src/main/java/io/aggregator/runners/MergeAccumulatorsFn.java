@@ -15,10 +15,17 @@ final class MergeAccumulatorsFn<AccumT, OutputT> extends CombineFn<AccumT, Accum
 
   private final CombineFn<?, AccumT, OutputT> fn;
   private final Coder<AccumT> accumulatorCoder;
+  private final boolean copyPartials;
 
-  MergeAccumulatorsFn(CombineFn<?, AccumT, OutputT> fn, Coder<AccumT> accumulatorCoder) {
+  /**
+   * @param copyPartials whether a partial is copied before it is merged: needed where the runner
+   *     combines its inputs again at every firing ({@link CombineBeforeShuffle.GroupedInputs})
+   */
+  MergeAccumulatorsFn(
+      CombineFn<?, AccumT, OutputT> fn, Coder<AccumT> accumulatorCoder, boolean copyPartials) {
     this.fn = fn;
     this.accumulatorCoder = accumulatorCoder;
+    this.copyPartials = copyPartials;
   }
 
   @Override
@@ -29,15 +36,18 @@ final class MergeAccumulatorsFn<AccumT, OutputT> extends CombineFn<AccumT, Accum
   @Override
   public AccumT addInput(AccumT accumulator, AccumT partial) {
     // A merge may write into any of its accumulators: Beam SQL's MIN, MAX and SUM skip null
-    // (empty) accumulators and merge into the first one left, which is the input when the running
-    // accumulator is still empty. An input must not be changed, so a copy is merged; there is one
-    // per key and window per bundle, far fewer than events.
-    try {
-      return fn.mergeAccumulators(
-          Arrays.asList(accumulator, CoderUtils.clone(accumulatorCoder, partial)));
-    } catch (CoderException e) {
-      throw new IllegalStateException("Cannot copy an accumulator of " + fn, e);
+    // (empty) accumulators and merge into the first one left, which is the partial while the
+    // running accumulator is still empty. Where the runner combines its inputs again at the next
+    // firing, the partial is copied first; there is one per key and window per bundle.
+    AccumT merged = partial;
+    if (copyPartials) {
+      try {
+        merged = CoderUtils.clone(accumulatorCoder, partial);
+      } catch (CoderException e) {
+        throw new IllegalStateException("Cannot copy an accumulator of " + fn, e);
+      }
     }
+    return fn.mergeAccumulators(Arrays.asList(accumulator, merged));
   }
 
   @Override

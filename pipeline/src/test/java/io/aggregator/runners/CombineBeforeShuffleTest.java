@@ -3,6 +3,7 @@ package io.aggregator.runners;
 import static org.junit.Assert.assertEquals;
 
 import io.aggregator.options.WriteMethod;
+import io.aggregator.runners.CombineBeforeShuffle.GroupedInputs;
 import io.aggregator.sql.ApplySqlQuery;
 import io.aggregator.sql.SqlFile;
 import io.aggregator.windowing.ApplyTriggerPolicy;
@@ -68,7 +69,7 @@ public class CombineBeforeShuffleTest {
   public void keepsTheEarlyAndOnTimePanesOfTheTriggerPolicy() {
     Pipeline p = Pipeline.create(PipelineOptionsFactory.create());
     PCollection<Row> out = TriggerPolicyTest.apply(p, WriteMethod.UPDATE);
-    CombineBeforeShuffle.apply(p);
+    CombineBeforeShuffle.apply(p, GroupedInputs.COMBINED_AGAIN_AT_EACH_FIRING);
     assertEquals(1, rewritten(p));
     PAssert.that(out).inEarlyPane(TriggerPolicyTest.W0).containsInAnyOrder(TriggerPolicyTest.result(2));
     PAssert.that(out).inOnTimePane(TriggerPolicyTest.W0).containsInAnyOrder(TriggerPolicyTest.result(3));
@@ -114,10 +115,28 @@ public class CombineBeforeShuffleTest {
                 + " AVG(amount) AS mean FROM SOURCE"
                 + " GROUP BY item_id, TUMBLE(`timestamp`, INTERVAL '5' MINUTE)",
             SqlFile.SOURCE_TABLE));
-    CombineBeforeShuffle.apply(p);
+    CombineBeforeShuffle.apply(p, GroupedInputs.COMBINED_AGAIN_AT_EACH_FIRING);
     assertEquals(1, rewritten(p));
     PAssert.that(out).containsInAnyOrder(rows);
     p.run().waitUntilFinish();
+  }
+
+  /**
+   * Where the runner combines its inputs again at every firing, queries without a window are
+   * left alone; where it adds them once, they are rewritten too.
+   */
+  @Test
+  public void leavesTheGlobalWindowAloneWhenAsked() {
+    Pipeline p = Pipeline.create(PipelineOptionsFactory.create());
+    PCollection<KV<String, Long>> in = p.apply(Create.timestamped(
+            List.of(KV.of("a", 1L), KV.of("a", 2L)), List.of(T0.getMillis(), T0.getMillis() + 1000)));
+    in.apply("SumAllTime", Combine.perKey(Sum.ofLongs()));
+    in.apply("Fixed", Window.into(FixedWindows.of(Duration.standardMinutes(1))))
+        .apply("SumFixed", Combine.perKey(Sum.ofLongs()));
+    CombineBeforeShuffle.apply(p, GroupedInputs.COMBINED_AGAIN_AT_EACH_FIRING);
+    assertEquals(1, rewritten(p));
+    CombineBeforeShuffle.apply(p, GroupedInputs.ADDED_ONCE);
+    assertEquals(2, rewritten(p));
   }
 
   /** Session windows are only known after the shuffle: their combines are left alone. */
@@ -130,7 +149,7 @@ public class CombineBeforeShuffleTest {
         .apply("SumFixed", Combine.perKey(Sum.ofLongs()));
     in.apply("Sessions", Window.into(Sessions.withGapDuration(Duration.standardMinutes(1))))
         .apply("SumSessions", Combine.perKey(Sum.ofLongs()));
-    CombineBeforeShuffle.apply(p);
+    CombineBeforeShuffle.apply(p, GroupedInputs.COMBINED_AGAIN_AT_EACH_FIRING);
     assertEquals(1, rewritten(p));
   }
 }
