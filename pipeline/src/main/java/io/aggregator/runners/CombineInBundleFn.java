@@ -1,5 +1,6 @@
 package io.aggregator.runners;
 
+import io.aggregator.source.ReadKafkaEvents;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -24,8 +25,8 @@ final class CombineInBundleFn<K, InputT, AccumT> extends DoFn<KV<K, InputT>, KV<
   static final String INPUTS = "combined_before_shuffle_inputs";
   static final String PARTIALS = "combined_before_shuffle_partials";
 
-  private final Counter inputs = Metrics.counter("aggregator", INPUTS);
-  private final Counter partialsOut = Metrics.counter("aggregator", PARTIALS);
+  private final Counter inputs = Metrics.counter(ReadKafkaEvents.METRICS_NAMESPACE, INPUTS);
+  private final Counter partialsOut = Metrics.counter(ReadKafkaEvents.METRICS_NAMESPACE, PARTIALS);
 
   private final CombineFn<InputT, AccumT, ?> fn;
   private final Coder<K> keyCoder;

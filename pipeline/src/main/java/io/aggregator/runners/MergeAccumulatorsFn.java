@@ -39,15 +39,15 @@ final class MergeAccumulatorsFn<AccumT, OutputT> extends CombineFn<AccumT, Accum
     // (empty) accumulators and merge into the first one left, which is the partial while the
     // running accumulator is still empty. Where the runner combines its inputs again at the next
     // firing, the partial is copied first; there is one per key and window per bundle.
-    AccumT merged = partial;
+    AccumT input = partial;
     if (copyPartials) {
       try {
-        merged = CoderUtils.clone(accumulatorCoder, partial);
+        input = CoderUtils.clone(accumulatorCoder, partial);
       } catch (CoderException e) {
         throw new IllegalStateException("Cannot copy an accumulator of " + fn, e);
       }
     }
-    return fn.mergeAccumulators(Arrays.asList(accumulator, merged));
+    return fn.mergeAccumulators(Arrays.asList(accumulator, input));
   }
 
   @Override
