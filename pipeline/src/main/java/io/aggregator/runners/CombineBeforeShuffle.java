@@ -20,7 +20,6 @@ import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PValue;
 import org.apache.beam.sdk.values.TupleTag;
-import org.apache.beam.sdk.values.WindowingStrategy;
 import org.apache.beam.vendor.guava.v32_1_2_jre.com.google.common.collect.Iterables;
 
 /**
@@ -81,8 +80,14 @@ public final class CombineBeforeShuffle {
   }
 
   private static boolean inGlobalWindow(AppliedPTransform<?, ?, ?> application) {
+    PCollection<?> input = mainInput(application);
+    return input != null && input.getWindowingStrategy().getWindowFn() instanceof GlobalWindows;
+  }
+
+  /** The combine's main input, or null when it is not a PCollection. */
+  private static PCollection<?> mainInput(AppliedPTransform<?, ?, ?> application) {
     PValue input = Iterables.getOnlyElement(application.getMainInputs().values());
-    return ((PCollection<?>) input).getWindowingStrategy().getWindowFn() instanceof GlobalWindows;
+    return input instanceof PCollection ? (PCollection<?>) input : null;
   }
 
   /** A combine per key of a plain {@link CombineFn}, over non-merging windows, not our own. */
@@ -96,13 +101,10 @@ public final class CombineBeforeShuffle {
         || combine.getFn() instanceof MergeAccumulatorsFn) {
       return false;
     }
-    PValue input = Iterables.getOnlyElement(application.getMainInputs().values());
-    if (!(input instanceof PCollection)
-        || !(((PCollection<?>) input).getCoder() instanceof KvCoder)) {
-      return false;
-    }
-    WindowingStrategy<?, ?> windowing = ((PCollection<?>) input).getWindowingStrategy();
-    return !windowing.needsMerge();
+    PCollection<?> input = mainInput(application);
+    return input != null
+        && input.getCoder() instanceof KvCoder
+        && !input.getWindowingStrategy().needsMerge();
   }
 
   private static final class Factory<K, InputT, AccumT, OutputT>

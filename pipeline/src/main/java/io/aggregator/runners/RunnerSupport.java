@@ -53,10 +53,10 @@ public final class RunnerSupport {
 
   /**
    * Rewrites, after the graph is built, what the runner of {@code options} would run slowly: the
-   * Flink and Direct runners combine only after the shuffle, so each GROUP BY gets a combine within
-   * each bundle before it ({@link CombineBeforeShuffle}), on the DirectRunner only in windows ({@link
-   * GroupedInputs}). Spark's batch translation already combines before its
-   * shuffle (measured: the same 0.228× of the raw limit with and without it), and its streaming
+   * Flink and Direct runners combine only after the shuffle, so each GROUP BY gets a combine
+   * within each bundle before it ({@link CombineBeforeShuffle}), on the DirectRunner only in
+   * windows ({@link GroupedInputs}). Spark's batch translation already combines before its shuffle
+   * (measured: the same 0.228× of the raw limit with and without it), and its streaming
    * translation was not measured, so Spark keeps its own.
    */
   public static void optimize(Pipeline pipeline, PipelineOptions options) {

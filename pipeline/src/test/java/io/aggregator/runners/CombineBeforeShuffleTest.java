@@ -20,6 +20,7 @@ import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Sum;
 import org.apache.beam.sdk.transforms.WithTimestamps;
 import org.apache.beam.sdk.transforms.windowing.FixedWindows;
@@ -33,8 +34,9 @@ import org.joda.time.Instant;
 import org.junit.Test;
 
 /**
- * The combine-before-shuffle rewrite (used on Flink) keeps Beam SQL's results and panes. Run on the
- * DirectRunner, which, like Flink, holds the watermark back while a bundle is being processed.
+ * The combine-before-shuffle rewrite (used on Flink and the DirectRunner) keeps Beam SQL's results
+ * and panes. Run on the DirectRunner, which, like Flink, holds the watermark back while a bundle is
+ * being processed.
  */
 public class CombineBeforeShuffleTest {
 
@@ -53,9 +55,8 @@ public class CombineBeforeShuffleTest {
         new Pipeline.PipelineVisitor.Defaults() {
           @Override
           public void visitPrimitiveTransform(TransformHierarchy.Node node) {
-            if (node.getTransform() instanceof org.apache.beam.sdk.transforms.ParDo.MultiOutput
-                && ((org.apache.beam.sdk.transforms.ParDo.MultiOutput<?, ?>) node.getTransform())
-                        .getFn()
+            if (node.getTransform() instanceof ParDo.MultiOutput
+                && ((ParDo.MultiOutput<?, ?>) node.getTransform()).getFn()
                     instanceof CombineInBundleFn) {
               count[0]++;
             }
