@@ -19,11 +19,7 @@ IFS=, read -ra list <<< "$runners"
 for r in "${list[@]}"; do
   ensure_jar "$(runner_profile "$r")" > /dev/null
 done
-cp="$AGGREGATOR_ROOT/bench/target/classpath.txt"
-if [ ! -f "$cp" ] || [ -n "$(find "$AGGREGATOR_ROOT/bench/src" "$AGGREGATOR_ROOT/pipeline/src/main" -newer "$cp" -print -quit)" ]; then
-  echo "bench: building the benchmark (first use or changed sources)..." >&2
-  mvn -B -q -f "$AGGREGATOR_ROOT/pom.xml" -pl bench -am -DskipTests package >&2
-fi
+classpath="$(ensure_classpath bench direct)"
 cd "$AGGREGATOR_ROOT"
-exec java -Xmx4g -cp "bench/target/classes:$(cat "$cp")" io.aggregator.bench.ThroughputBenchmark \
+exec java -Xmx4g -cp "$classpath" io.aggregator.bench.ThroughputBenchmark \
   --root="$AGGREGATOR_ROOT" "$@"

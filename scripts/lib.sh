@@ -25,6 +25,19 @@ ensure_jar() {
   echo "$jar"
 }
 
+# ensure_classpath MODULE PROFILE -> prints the classpath of MODULE (quickstart, bench) with the
+# runner of PROFILE, building it first when missing or older than the sources
+ensure_classpath() {
+  local module="$1" profile="$2"
+  local cp="$AGGREGATOR_ROOT/$module/target/classpath-$profile.txt"
+  if [ ! -f "$cp" ] || [ -n "$(find "$AGGREGATOR_ROOT/$module/src" "$AGGREGATOR_ROOT/pipeline/src/main" \
+      "$AGGREGATOR_ROOT/testkit/src" "$AGGREGATOR_ROOT"/pom.xml "$AGGREGATOR_ROOT"/*/pom.xml -newer "$cp" -print -quit)" ]; then
+    echo "aggregator: building $module for the $profile runner (first use or changed sources)..." >&2
+    mvn -B -q -f "$AGGREGATOR_ROOT/pom.xml" -pl "$module" -am -P"$profile" -DskipTests package >&2
+  fi
+  echo "$AGGREGATOR_ROOT/$module/target/classes:$(cat "$cp")"
+}
+
 # jvm_flags PROFILE -> JVM flags the runner needs on Java 17, from runner-profiles/PROFILE.conf
 jvm_flags() {
   local conf="$AGGREGATOR_ROOT/runner-profiles/$1.conf"

@@ -1,14 +1,13 @@
 package io.aggregator;
 
 import io.aggregator.options.JobSettings;
-import io.aggregator.sink.Sinks;
-import io.aggregator.source.EventTags;
-import io.aggregator.source.JsonEventParser;
+import io.aggregator.events.EventTags;
+import io.aggregator.events.JsonEventParser;
 import io.aggregator.sql.QueryId;
 import io.aggregator.sql.QueryShape;
 import io.aggregator.sql.SqlFile;
 import io.aggregator.sql.SqlFileException;
-import io.aggregator.windowing.ApplyTriggerPolicy;
+import io.aggregator.time.ApplyTriggerPolicy;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.beam.sdk.Pipeline;
@@ -28,9 +27,11 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * Everything decided before the pipeline is built: the settings, the SQL file, the query's shape
- * and its id. {@link #prepare} checks the SQL by planning it in a scratch pipeline, so a bad file
- * stops the job at start with the planner's message, the file and the line (a SqlTransform that
- * fails half-way leaves the real pipeline unusable, see shared/ENVIRONMENT.md).
+ * and its id. {@link #prepare} checks the SQL by applying the job's graph ({@link #graph}) to an
+ * empty input in a scratch pipeline, so a bad file stops the job at start with the planner's
+ * message, the file and the line. Why a scratch pipeline: a SqlTransform that fails half-way
+ * leaves a half-built node behind, and running that pipeline later fails with an unrelated
+ * NullPointerException.
  */
 public final class JobPlan {
 
@@ -103,7 +104,7 @@ public final class JobPlan {
         };
     PCollection<Row> results;
     try {
-      results = Aggregator.buildPipeline(scratch, this, emptySource, new Sinks(discard, discard));
+      results = scratch.apply("AggregateEvents", graph(emptySource, discard, discard));
     } catch (RuntimeException e) {
       throw asSqlFileError(e);
     }
@@ -141,6 +142,18 @@ public final class JobPlan {
     return new SqlFileException(sqlFile.name(), line, oneLine);
   }
 
+  /**
+   * The job's graph over {@code source}, writing to the given sinks ({@link AggregateEvents}).
+   */
+  public AggregateEvents graph(
+      PTransform<PBegin, PCollectionTuple> source,
+      PTransform<PCollection<Row>, PDone> resultsSink,
+      PTransform<PCollection<Row>, PDone> rejectsSink) {
+    return new AggregateEvents(
+        sqlFile, shape, sourceSchema(), settings.writeMethod(), settings.batchInterval(),
+        source, resultsSink, rejectsSink);
+  }
+
   public JobSettings settings() {
     return settings;
   }
@@ -172,7 +185,7 @@ public final class JobPlan {
     return parser;
   }
 
-  /** {@code <checkpointDir>/<query id>} (SPEC §7). */
+  /** {@code <checkpointDir>/<query id>} (docs/semantics.md, "Restarts"). */
   public String checkpointDirectory() {
     String base = settings.checkpointDir();
     return (base.endsWith("/") ? base : base + "/") + queryId;

@@ -1,8 +1,9 @@
 package io.aggregator.bench;
 
+import io.aggregator.runners.Runner;
 import io.aggregator.embedded.EmbeddedKafka;
 import io.aggregator.embedded.EmbeddedMongo;
-import io.aggregator.quickstart.EventGenerator;
+import io.aggregator.generator.EventGenerator;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -271,16 +272,11 @@ public final class ThroughputBenchmark {
   }
 
   static String profile(String runner) {
-    switch (runner) {
-      case "DirectRunner":
-        return "direct";
-      case "FlinkRunner":
-        return "flink";
-      case "SparkRunner":
-        return "spark";
-      default:
-        throw new IllegalArgumentException("--runners: DirectRunner, FlinkRunner or SparkRunner, got " + runner);
+    Runner r = Runner.named(runner);
+    if (r == Runner.OTHER) {
+      throw new IllegalArgumentException("--runners: DirectRunner, FlinkRunner or SparkRunner, got " + runner);
     }
+    return r.profile();
   }
 
   static String java() {

@@ -7,7 +7,7 @@ import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.Validation;
 
 /**
- * Every option of the job (SPEC §3). Values are checked and turned into typed settings by {@link
+ * Every option of the job (README, "Options"). Values are checked and turned into typed settings by {@link
  * JobSettings#from}; this interface only declares them, so that {@code --help} and every runner see
  * one list.
  *
@@ -86,7 +86,7 @@ public interface AggregatorOptions extends PipelineOptions {
   void setKafkaConf(List<String> value);
 
   /**
-   * {@code --checkpointDir} (SPEC §3), held under another name: the Spark runner has a {@code
+   * {@code --checkpointDir}, held under another name: the Spark runner has a {@code
    * checkpointDir} of its own ({@link CommandLine#beamName}).
    */
   @Description(

@@ -10,7 +10,7 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
 /**
  * Turns a command line into {@link AggregatorOptions}, accepting both Beam-style flags
  * ({@code --sqlFile=x.sql}) and the PySpark module's ({@code --sql-file x.sql}, {@code
- * --json-fields-map a=$.a b=$.b}), so that existing command lines work unchanged (SPEC §3).
+ * --json-fields-map a=$.a b=$.b}), so that existing command lines work unchanged.
  *
  * <p>Rules: a {@code --kebab-case} flag is the camelCase option of the same name; {@code --flag
  * value} equals {@code --flag=value}; the repeatable options take every following word up to the

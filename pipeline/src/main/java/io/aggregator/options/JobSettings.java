@@ -1,6 +1,8 @@
 package io.aggregator.options;
 
-import io.aggregator.source.JsonField;
+import io.aggregator.events.FieldType;
+import io.aggregator.events.JsonEventParser;
+import io.aggregator.events.JsonField;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -12,24 +14,10 @@ import org.joda.time.Duration;
 
 /**
  * The job's settings, checked and typed once at start from {@link AggregatorOptions}: every bad
- * value stops the job here with one line naming the option and what was expected (SPEC §3).
+ * value stops the job here with one line naming the option and what was expected. The sink reads
+ * its own settings ({@code --writerConf}) when it is built, before the job starts.
  */
 public final class JobSettings implements Serializable {
-
-  /** Mongo writer keys of the PySpark module, and ours they mean. */
-  private static final Map<String, String> PYSPARK_WRITER_KEYS =
-      Map.of(
-          "spark.mongodb.connection.uri", "uri",
-          "spark.mongodb.write.connection.uri", "uri",
-          "spark.mongodb.output.uri", "uri",
-          "spark.mongodb.database", "database",
-          "spark.mongodb.write.database", "database",
-          "spark.mongodb.output.database", "database",
-          "spark.mongodb.collection", "collection",
-          "spark.mongodb.write.collection", "collection",
-          "spark.mongodb.output.collection", "collection");
-
-  public static final int DEFAULT_MONGO_BATCH_SIZE = 1000;
 
   private final String bootstrapServers;
   private final String topic;
@@ -59,30 +47,14 @@ public final class JobSettings implements Serializable {
     this.allowLateFor = Durations.parse("--allowLateFor", o.getAllowLateFor());
     this.writeMethod = WriteMethod.parse(o.getWriteMethod());
     this.sink = SinkType.parse(o.getSink());
-    this.writerConf = writerConf(keyValues("--writerConf", o.getWriterConf()));
+    this.writerConf = Collections.unmodifiableMap(keyValues("--writerConf", o.getWriterConf()));
     this.kafkaConf = kafkaConf(keyValues("--kafkaConf", o.getKafkaConf()));
     this.checkpointDir = required("--checkpointDir", o.getCheckpointBaseDir(), "a directory");
     this.readUntilLatest = o.getReadUntilLatest();
-    this.sparkConf = keyValues("--sparkConf", o.getSparkConf());
+    this.sparkConf = sparkConf(keyValues("--sparkConf", o.getSparkConf()));
     this.retryBudget = Durations.parse("--retryBudget", o.getRetryBudget());
     if (retryBudget.getMillis() <= 0) {
       throw new InvalidOptionException("--retryBudget", "a duration above zero", o.getRetryBudget());
-    }
-    if (sink == SinkType.MONGO) {
-      for (String key : List.of("uri", "database", "collection")) {
-        if (!writerConf.containsKey(key) || writerConf.get(key).isBlank()) {
-          throw new InvalidOptionException(
-              "--writerConf",
-              key + "=... for --sink=mongo (uri, database and collection are required)",
-              null);
-        }
-      }
-      if (!writerConf.get("uri").startsWith("mongodb://")
-          && !writerConf.get("uri").startsWith("mongodb+srv://")) {
-        throw new InvalidOptionException(
-            "--writerConf uri", "a mongodb:// or mongodb+srv:// URI", writerConf.get("uri"));
-      }
-      mongoBatchSize(); // validates
     }
   }
 
@@ -102,7 +74,12 @@ public final class JobSettings implements Serializable {
     Map<String, JsonField> byAlias = new LinkedHashMap<>();
     if (entries != null) {
       for (String entry : entries) {
-        JsonField f = JsonField.parse(entry);
+        JsonField f;
+        try {
+          f = JsonField.parse(entry);
+        } catch (IllegalArgumentException e) {
+          throw new InvalidOptionException("--jsonFieldsMap", e.getMessage(), entry);
+        }
         if (byAlias.containsKey(f.alias())) {
           throw new InvalidOptionException(
               "--jsonFieldsMap", "each alias once, but '" + f.alias() + "' is given twice", null);
@@ -112,17 +89,18 @@ public final class JobSettings implements Serializable {
     }
     byAlias.putIfAbsent(
         JsonField.TIMESTAMP,
-        JsonField.of(JsonField.TIMESTAMP, io.aggregator.source.FieldType.TIMESTAMP, "$.timestamp"));
+        JsonField.of(JsonField.TIMESTAMP, FieldType.TIMESTAMP, "$.timestamp"));
     List<JsonField> list = new ArrayList<>(byAlias.values());
     try {
-      new io.aggregator.source.JsonEventParser(list); // compiles the paths, refuses overlaps
+      JsonEventParser.checkPaths(list);
     } catch (IllegalArgumentException e) {
       throw new InvalidOptionException(e.getMessage());
     }
     return Collections.unmodifiableList(list);
   }
 
-  static Map<String, String> keyValues(String option, List<String> entries) {
+  /** {@code key=value} entries of {@code option}, in order; throws naming the option. */
+  public static Map<String, String> keyValues(String option, List<String> entries) {
     Map<String, String> map = new LinkedHashMap<>();
     if (entries == null) {
       return map;
@@ -137,39 +115,14 @@ public final class JobSettings implements Serializable {
     return map;
   }
 
-  private static Map<String, String> writerConf(Map<String, String> given) {
-    Map<String, String> conf = new LinkedHashMap<>();
-    for (Map.Entry<String, String> e : given.entrySet()) {
-      conf.put(PYSPARK_WRITER_KEYS.getOrDefault(e.getKey(), e.getKey()), e.getValue());
-    }
-    // The PySpark module's output URI may name the database and collection: mongodb://h/db.coll
-    String uri = conf.get("uri");
-    if (uri != null) {
-      String path = uriPath(uri);
-      if (path != null && !path.isEmpty()) {
-        int dot = path.indexOf('.');
-        String db = dot < 0 ? path : path.substring(0, dot);
-        conf.putIfAbsent("database", db);
-        if (dot > 0 && dot < path.length() - 1) {
-          conf.putIfAbsent("collection", path.substring(dot + 1));
-        }
+  /** Spark takes its settings from {@code spark.*} keys only: refuse others rather than drop them. */
+  private static Map<String, String> sparkConf(Map<String, String> given) {
+    for (String key : given.keySet()) {
+      if (!key.startsWith("spark.")) {
+        throw new InvalidOptionException("--sparkConf", "spark.* settings such as spark.sql.shuffle.partitions=2", key);
       }
     }
-    return Collections.unmodifiableMap(conf);
-  }
-
-  /** The database part of a MongoDB URI's path ({@code mongodb://h:1/db.coll?x=y}), or null. */
-  private static String uriPath(String uri) {
-    int scheme = uri.indexOf("://");
-    if (scheme < 0) {
-      return null;
-    }
-    int slash = uri.indexOf('/', scheme + 3);
-    if (slash < 0) {
-      return null;
-    }
-    int q = uri.indexOf('?', slash);
-    return uri.substring(slash + 1, q < 0 ? uri.length() : q);
+    return Collections.unmodifiableMap(given);
   }
 
   private static Map<String, String> kafkaConf(Map<String, String> given) {
@@ -226,6 +179,7 @@ public final class JobSettings implements Serializable {
     return sink;
   }
 
+  /** The sink's writer settings as given ({@code --writerConf}); the sink reads them. */
   public Map<String, String> writerConf() {
     return writerConf;
   }
@@ -243,6 +197,7 @@ public final class JobSettings implements Serializable {
     return readUntilLatest;
   }
 
+  /** {@code --sparkConf} settings, every key {@code spark.*}; handed to the Spark runner. */
   public Map<String, String> sparkConf() {
     return sparkConf;
   }
@@ -250,32 +205,6 @@ public final class JobSettings implements Serializable {
   /** How long an unreachable MongoDB or Kafka is retried before the job fails. */
   public Duration retryBudget() {
     return retryBudget;
-  }
-
-  public String mongoUri() {
-    return writerConf.get("uri");
-  }
-
-  public String mongoDatabase() {
-    return writerConf.get("database");
-  }
-
-  public String mongoCollection() {
-    return writerConf.get("collection");
-  }
-
-  /** Documents per bulk write ({@code --writerConf batchSize=}, default 1000). */
-  public int mongoBatchSize() {
-    String v = writerConf.getOrDefault("batchSize", String.valueOf(DEFAULT_MONGO_BATCH_SIZE));
-    try {
-      int n = Integer.parseInt(v);
-      if (n < 1) {
-        throw new NumberFormatException();
-      }
-      return n;
-    } catch (NumberFormatException e) {
-      throw new InvalidOptionException("--writerConf batchSize", "a whole number above 0", v);
-    }
   }
 
   /** The settings as one line for the start-up log, with every secret masked. */

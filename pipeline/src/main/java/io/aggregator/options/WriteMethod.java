@@ -2,7 +2,7 @@ package io.aggregator.options;
 
 import java.util.Locale;
 
-/** How results are written (SPEC §6). */
+/** How results are written (docs/semantics.md, "Triggers and write methods"). */
 public enum WriteMethod {
   /** Every batch interval, the whole current result (written as upserts of the groups that changed). */
   COMPLETE,

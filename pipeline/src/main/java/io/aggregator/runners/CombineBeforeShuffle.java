@@ -37,7 +37,7 @@ import org.apache.beam.vendor.guava.v32_1_2_jre.com.google.common.collect.Iterab
  * combiner gives its events, in their window. It is never later than its events were: Flink's
  * {@code DoFnOperator} does not forward a watermark while a bundle is open, precisely so that what
  * a bundle buffers cannot fall behind it, and the DirectRunner's watermark waits for the bundles
- * still being processed. The triggers (SPEC §6, {@code ApplyTriggerPolicy}) are watermark and
+ * still being processed. The triggers (docs/semantics.md, "Triggers and write methods") are watermark and
  * processing-time triggers, which do not count elements, so fewer, larger inputs fire the same
  * panes; processing-time firings may come up to one bundle time ({@code --maxBundleTimeMills}, 1 s
  * on Flink) later. Merging windows (SESSION) are left alone: their windows are only known after

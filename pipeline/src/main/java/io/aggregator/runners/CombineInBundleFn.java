@@ -1,5 +1,6 @@
 package io.aggregator.runners;
 
+import io.aggregator.metrics.JobMetrics;
 import io.aggregator.source.ReadKafkaEvents;
 import java.util.HashMap;
 import java.util.Map;
@@ -21,11 +22,9 @@ import org.joda.time.Instant;
 final class CombineInBundleFn<K, InputT, AccumT> extends DoFn<KV<K, InputT>, KV<K, AccumT>> {
 
   /** Counters (namespace {@code aggregator}) of what went in and what went on to the shuffle. */
-  static final String INPUTS = "combined_before_shuffle_inputs";
-  static final String PARTIALS = "combined_before_shuffle_partials";
 
-  private final Counter inputs = Metrics.counter(ReadKafkaEvents.METRICS_NAMESPACE, INPUTS);
-  private final Counter partialsOut = Metrics.counter(ReadKafkaEvents.METRICS_NAMESPACE, PARTIALS);
+  private final Counter inputs = JobMetrics.counter(JobMetrics.COMBINED_INPUTS);
+  private final Counter partialsOut = JobMetrics.counter(JobMetrics.COMBINED_PARTIALS);
 
   private final CombineFn<InputT, AccumT, ?> fn;
   private final Coder<K> keyCoder;

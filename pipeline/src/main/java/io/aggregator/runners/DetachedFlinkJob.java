@@ -23,13 +23,14 @@ import org.joda.time.Duration;
  * metrics) or its failure and cause. Reached by reflection, so that the other runners' jars need
  * no Flink classes.
  */
-public final class DetachedFlinkJob {
+final class DetachedFlinkJob implements JobControl {
 
   /** The accumulator under which Beam's FlinkRunner keeps the job's metrics. */
   static final String METRICS_ACCUMULATOR = "__metricscontainers";
 
   private final Object jobClient;
   private final CompletableFuture<?> jobResult;
+  private volatile boolean cancelRequested;
 
   private DetachedFlinkJob(Object jobClient, CompletableFuture<?> jobResult) {
     this.jobClient = jobClient;
@@ -37,7 +38,7 @@ public final class DetachedFlinkJob {
   }
 
   /** The Flink job behind {@code result}, or null when it is not a detached Flink job. */
-  public static @Nullable DetachedFlinkJob of(PipelineResult result) {
+  static @Nullable DetachedFlinkJob of(PipelineResult result) {
     if (!result.getClass().getName().equals("org.apache.beam.runners.flink.FlinkDetachedRunnerResult")) {
       return null;
     }
@@ -52,7 +53,7 @@ public final class DetachedFlinkJob {
     }
   }
 
-  /** Waits up to {@code timeout} for the job to end; true when it has. */
+  @Override
   public boolean awaitEnd(Duration timeout) {
     try {
       jobResult.get(timeout.getMillis(), TimeUnit.MILLISECONDS);
@@ -72,7 +73,7 @@ public final class DetachedFlinkJob {
    *
    * @throws RuntimeException with the job's failure as its cause when it failed or was cancelled
    */
-  public MetricResults finalMetrics() {
+  MetricResults finalMetrics() {
     Object executionResult;
     try {
       executionResult = jobResult.get();
@@ -96,7 +97,9 @@ public final class DetachedFlinkJob {
   }
 
   /** Asks Flink to cancel the job and waits up to {@code timeout} for it to end. */
+  @Override
   public void cancel(Duration timeout) {
+    cancelRequested = true;
     try {
       Object future = jobClient.getClass().getMethod("cancel").invoke(jobClient);
       ((CompletableFuture<?>) future).get(timeout.getMillis(), TimeUnit.MILLISECONDS);
@@ -106,5 +109,51 @@ public final class DetachedFlinkJob {
       Thread.currentThread().interrupt();
     }
     awaitEnd(timeout);
+  }
+
+  /** The final metrics once the job has completed; empty while it runs or when it did not complete. */
+  @Override
+  public MetricResults metrics() {
+    try {
+      if (awaitEnd(Duration.ZERO)) {
+        return finalMetrics();
+      }
+    } catch (RuntimeException e) {
+      // failed or cancelled: Flink keeps no counters of a job that did not complete
+    }
+    return MetricsContainerStepMap.asAttemptedOnlyMetricResults(new MetricsContainerStepMap());
+  }
+
+  @Override
+  public PipelineResult.State endState() {
+    try {
+      finalMetrics();
+      return PipelineResult.State.DONE;
+    } catch (RuntimeException e) {
+      if (cancelRequested) {
+        return PipelineResult.State.CANCELLED;
+      }
+      throw e;
+    }
+  }
+
+  @Override
+  public boolean hasLiveCounters() {
+    return false;
+  }
+
+  @Override
+  public boolean leftRunning() {
+    return false; // Flink's cancel is asynchronous and never holds the launcher
+  }
+
+  @Override
+  public boolean cancelRequested() {
+    return cancelRequested;
+  }
+
+  @Override
+  public Runner runner() {
+    return Runner.FLINK;
   }
 }

@@ -13,7 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Where each runner keeps its checkpoints, and how a restarted query resumes from them (SPEC §7).
+ * Where each runner keeps its checkpoints, and how a restarted query resumes from them (docs/semantics.md, "Restarts").
  * Runner options are set by reflection, so that each runner's jar needs no other runner's classes
  * and the pipeline itself stays runner-agnostic.
  *
@@ -34,9 +34,6 @@ public final class RunnerCheckpoints {
 
   private static final Logger LOG = LoggerFactory.getLogger(RunnerCheckpoints.class);
 
-  static final String FLINK_OPTIONS = "org.apache.beam.runners.flink.FlinkPipelineOptions";
-  static final String SPARK_OPTIONS = "org.apache.beam.runners.spark.SparkCommonPipelineOptions";
-
   /** The file that marks a completed Flink checkpoint (or savepoint) directory. */
   static final String FLINK_METADATA = "_metadata";
 
@@ -55,35 +52,35 @@ public final class RunnerCheckpoints {
    * @return the checkpoint the job resumes from, or null when it starts afresh
    */
   public static @Nullable String configure(PipelineOptions options, String directory, boolean bounded) {
-    String runner = options.getRunner().getSimpleName();
-    if (runner.equals("SparkRunner")) {
-      setOption(options, SPARK_OPTIONS, "CheckpointDir", String.class, sparkRunDirectory(directory), true);
+    Runner runner = Runner.of(options);
+    if (runner == Runner.SPARK) {
+      RunnerOptions.set(options, RunnerOptions.SPARK_COMMON, "CheckpointDir", String.class, sparkRunDirectory(directory));
       return null;
     }
-    if (!runner.equals("FlinkRunner")) {
+    if (runner != Runner.FLINK) {
       return null;
     }
     boolean local = !directory.contains("://");
     String uri = local ? "file://" + Path.of(directory).toAbsolutePath() : directory;
-    setOption(options, FLINK_OPTIONS, "StateBackend", String.class, "filesystem", false);
-    setOption(options, FLINK_OPTIONS, "StateBackendStoragePath", String.class, uri, false);
-    Long interval = (Long) getOption(options, FLINK_OPTIONS, "CheckpointingInterval");
+    RunnerOptions.setIfUnset(options, RunnerOptions.FLINK, "StateBackend", String.class, "filesystem");
+    RunnerOptions.setIfUnset(options, RunnerOptions.FLINK, "StateBackendStoragePath", String.class, uri);
+    Long interval = (Long) RunnerOptions.get(options, RunnerOptions.FLINK, "CheckpointingInterval");
     if (interval == null || interval <= 0) {
       return null; // no checkpoints: nothing to retain or resume
     }
-    if (bounded && Long.valueOf(-1L).equals(getOption(options, FLINK_OPTIONS, "ShutdownSourcesAfterIdleMs"))) {
+    if (bounded && Long.valueOf(-1L).equals(RunnerOptions.get(options, RunnerOptions.FLINK, "ShutdownSourcesAfterIdleMs"))) {
       // With checkpointing on, Beam keeps finished sources alive forever by default (older Flink
       // could not checkpoint after a task finished), so a bounded replay would never end. Flink
       // 1.19 checkpoints finished tasks: let the sources finish.
-      setOption(options, FLINK_OPTIONS, "ShutdownSourcesAfterIdleMs", Long.class, 0L, true);
+      RunnerOptions.set(options, RunnerOptions.FLINK, "ShutdownSourcesAfterIdleMs", Long.class, 0L);
     }
     // A Ctrl-C (cancel) must leave the latest checkpoint behind for the next start; a crash leaves
     // it anyway. A bounded replay that completes discards its checkpoints: there is nothing to
     // resume.
-    setOption(options, FLINK_OPTIONS, "ExternalizedCheckpointsEnabled", Boolean.class, true, true);
-    setOption(options, FLINK_OPTIONS, "RetainExternalizedCheckpointsOnCancellation", Boolean.class,
-        true, true);
-    if (!local || getOption(options, FLINK_OPTIONS, "SavepointPath") != null) {
+    RunnerOptions.set(options, RunnerOptions.FLINK, "ExternalizedCheckpointsEnabled", Boolean.class, true);
+    RunnerOptions.set(options, RunnerOptions.FLINK, "RetainExternalizedCheckpointsOnCancellation", Boolean.class,
+        true);
+    if (!local || RunnerOptions.get(options, RunnerOptions.FLINK, "SavepointPath") != null) {
       return null; // a remote store, or the user chose what to restore
     }
     Optional<Path> latest = latestFlinkCheckpoint(Path.of(directory));
@@ -158,13 +155,13 @@ public final class RunnerCheckpoints {
    * configuration directory holding just that key is given to it (unless the user has one).
    */
   private static void restoreFlinkFrom(PipelineOptions options, String checkpoint) {
-    setOption(options, FLINK_OPTIONS, "SavepointPath", String.class, checkpoint, true);
-    String master = (String) getOption(options, FLINK_OPTIONS, "FlinkMaster");
+    RunnerOptions.set(options, RunnerOptions.FLINK, "SavepointPath", String.class, checkpoint);
+    String master = (String) RunnerOptions.get(options, RunnerOptions.FLINK, "FlinkMaster");
     boolean embedded = master == null || master.equals("[local]") || master.equals("[auto]");
     if (!embedded) {
       return;
     }
-    if (getOption(options, FLINK_OPTIONS, "FlinkConfDir") != null) {
+    if (RunnerOptions.get(options, RunnerOptions.FLINK, "FlinkConfDir") != null) {
       LOG.warn("--flinkConfDir is set: add {}: {} to its configuration to resume",
           FLINK_SAVEPOINT_PATH, checkpoint);
       return;
@@ -175,35 +172,9 @@ public final class RunnerCheckpoints {
           FLINK_SAVEPOINT_PATH + ": " + checkpoint + "\n");
       conf.toFile().deleteOnExit();
       conf.resolve("flink-conf.yaml").toFile().deleteOnExit();
-      setOption(options, FLINK_OPTIONS, "FlinkConfDir", String.class, conf.toString(), true);
+      RunnerOptions.set(options, RunnerOptions.FLINK, "FlinkConfDir", String.class, conf.toString());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the Flink configuration to resume from " + checkpoint, e);
-    }
-  }
-
-  private static Object getOption(PipelineOptions options, String type, String property) {
-    try {
-      Class<? extends PipelineOptions> cls = Class.forName(type).asSubclass(PipelineOptions.class);
-      String getter = property.startsWith("ExternalizedCheckpointsEnabled") ? "is" : "get";
-      return cls.getMethod(getter + property).invoke(options.as(cls));
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException("cannot read " + property + " of " + type + ": " + e, e);
-    }
-  }
-
-  /** Sets {@code property} of the options interface {@code type}; unless {@code always}, only if unset. */
-  private static <T> void setOption(
-      PipelineOptions options, String type, String property, Class<T> valueType, T value,
-      boolean always) {
-    try {
-      Class<? extends PipelineOptions> cls = Class.forName(type).asSubclass(PipelineOptions.class);
-      PipelineOptions view = options.as(cls);
-      if (!always && getOption(options, type, property) != null) {
-        return;
-      }
-      cls.getMethod("set" + property, valueType).invoke(view, value);
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException("cannot set " + property + " of " + type + ": " + e, e);
     }
   }
 }

@@ -2,9 +2,12 @@ package io.aggregator.runners;
 
 import io.aggregator.runners.CombineBeforeShuffle.GroupedInputs;
 import io.aggregator.source.KafkaReadMethod;
+import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.StreamingOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What a runner can translate, decided once at start so that the pipeline itself stays the same
@@ -26,15 +29,13 @@ import org.apache.beam.sdk.options.StreamingOptions;
  */
 public final class RunnerSupport {
 
-  static final String SPARK = "SparkRunner";
-  static final String DIRECT = "DirectRunner";
-  static final String FLINK = "FlinkRunner";
+  private static final Logger LOG = LoggerFactory.getLogger(RunnerSupport.class);
 
   private RunnerSupport() {}
 
   /** The Kafka read the runner of {@code options} can translate. */
   public static KafkaReadMethod readMethod(PipelineOptions options) {
-    switch (options.getRunner().getSimpleName()) {
+    switch (Runner.of(options)) {
       case SPARK:
         return KafkaReadMethod.CLASSIC_SOURCE;
       case DIRECT:
@@ -44,11 +45,22 @@ public final class RunnerSupport {
     }
   }
 
-  /** Sets the runner's mode for a {@code bounded} replay or an unbounded job. */
-  public static void configure(PipelineOptions options, boolean bounded) {
-    if (isSpark(options)) {
-      options.as(StreamingOptions.class).setStreaming(!bounded);
+  /**
+   * Sets the runner's mode for a {@code bounded} replay or an unbounded job, and hands the
+   * PySpark module's {@code --sparkConf} settings to Spark: Beam's Spark runner builds its context
+   * from {@code new SparkConf()}, which takes every {@code spark.*} system property. Other runners
+   * have no use for them; they are named in the log so that nobody wonders where they went.
+   */
+  public static void configure(PipelineOptions options, boolean bounded, Map<String, String> sparkConf) {
+    if (Runner.of(options) != Runner.SPARK) {
+      if (!sparkConf.isEmpty()) {
+        LOG.warn("--sparkConf {} is for the SparkRunner; ignored on {}", sparkConf.keySet(),
+            options.getRunner().getSimpleName());
+      }
+      return;
     }
+    options.as(StreamingOptions.class).setStreaming(!bounded);
+    sparkConf.forEach(System::setProperty);
   }
 
   /**
@@ -60,15 +72,11 @@ public final class RunnerSupport {
    * translation was not measured, so Spark keeps its own.
    */
   public static void optimize(Pipeline pipeline, PipelineOptions options) {
-    String runner = options.getRunner().getSimpleName();
-    if (runner.equals(FLINK)) {
+    Runner runner = Runner.of(options);
+    if (runner == Runner.FLINK) {
       CombineBeforeShuffle.apply(pipeline, GroupedInputs.ADDED_ONCE);
-    } else if (runner.equals(DIRECT)) {
+    } else if (runner == Runner.DIRECT) {
       CombineBeforeShuffle.apply(pipeline, GroupedInputs.COMBINED_AGAIN_AT_EACH_FIRING);
     }
-  }
-
-  private static boolean isSpark(PipelineOptions options) {
-    return options.getRunner().getSimpleName().equals(SPARK);
   }
 }

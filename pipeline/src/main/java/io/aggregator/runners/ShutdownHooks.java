@@ -31,8 +31,8 @@ public final class ShutdownHooks {
   }
 
   /** Registers {@code hook} to run at shutdown, before the Spark runner's hooks on Spark. */
-  public static ShutdownHooks add(String runner, Thread hook) {
-    if (runner.equals(RunnerSupport.SPARK)) {
+  public static ShutdownHooks add(Runner runner, Thread hook) {
+    if (runner == Runner.SPARK) {
       try {
         Class<?> function0 = Class.forName("scala.Function0");
         Object body =

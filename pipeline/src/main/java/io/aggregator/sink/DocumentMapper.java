@@ -1,5 +1,6 @@
 package io.aggregator.sink;
 
+import io.aggregator.sql.GroupId;
 import io.aggregator.sql.QueryShape;
 import java.io.Serializable;
 import java.math.BigDecimal;
@@ -15,29 +16,27 @@ import org.bson.types.Binary;
 import org.joda.time.ReadableInstant;
 
 /**
- * Turns a result row into its MongoDB document (SPEC §5): column names become field names,
- * {@code window_start}/{@code window_end} become {@code window: {start, end}}, timestamps BSON
- * dates, integers stay integers, decimals become doubles; the {@code _id} is the query's own
- * column or is derived from the group-by columns and the window start (SPEC §4).
+ * Turns a result row into its MongoDB document (docs/semantics.md, "Output documents"): column
+ * names become field names, {@code window_start}/{@code window_end} become {@code window: {start,
+ * end}}, timestamps BSON dates, integers stay integers, decimals become doubles; the {@code _id} is
+ * the query's own column or the group's derived id ({@link GroupId}).
  */
 public final class DocumentMapper implements Serializable {
 
   public static final String WINDOW_START = "window_start";
   public static final String WINDOW_END = "window_end";
   public static final String WINDOW = "window";
-  /** The id of the single row of a query with neither GROUP BY nor window. */
-  public static final String WHOLE_ID = "all";
-  static final String ID_SEPARATOR = "#";
-
   private final QueryShape shape;
+  private final GroupId groupId;
 
   public DocumentMapper(QueryShape shape) {
     this.shape = shape;
+    this.groupId = new GroupId(shape);
   }
 
   public Document toDocument(Row row) {
     Document doc = new Document();
-    doc.put(QueryShape.ID_COLUMN, shape.hasIdColumn() ? bson(row.getValue(QueryShape.ID_COLUMN)) : derivedId(row));
+    doc.put(QueryShape.ID_COLUMN, shape.hasIdColumn() ? bson(row.getValue(QueryShape.ID_COLUMN)) : groupId.derived(row));
     Schema schema = row.getSchema();
     boolean hasStart = schema.hasField(WINDOW_START);
     boolean hasEnd = schema.hasField(WINDOW_END);
@@ -62,40 +61,6 @@ public final class DocumentMapper implements Serializable {
       doc.put(name, bson(row.getValue(name)));
     }
     return doc;
-  }
-
-  /** The document id of {@code row} as text: the query's {@code _id}, else the derived one. */
-  public String idOf(Row row) {
-    return shape.hasIdColumn() ? String.valueOf(row.getValue(QueryShape.ID_COLUMN)) : derivedId(row);
-  }
-
-  /** {@code key1#key2#windowStart}, e.g. {@code i-4#click#2024-10-28T12:00:00Z}. */
-  String derivedId(Row row) {
-    StringBuilder sb = new StringBuilder();
-    for (String key : shape.keyColumns()) {
-      if (sb.length() > 0) {
-        sb.append(ID_SEPARATOR);
-      }
-      sb.append(text(row.getValue(key)));
-    }
-    String ws = shape.windowStartColumn();
-    if (ws != null) {
-      if (sb.length() > 0) {
-        sb.append(ID_SEPARATOR);
-      }
-      sb.append(text(row.getValue(ws)));
-    }
-    return sb.length() == 0 ? WHOLE_ID : sb.toString();
-  }
-
-  private static String text(Object v) {
-    if (v == null) {
-      return "null";
-    }
-    if (v instanceof ReadableInstant) {
-      return java.time.Instant.ofEpochMilli(((ReadableInstant) v).getMillis()).toString();
-    }
-    return v.toString();
   }
 
   /** A Beam SQL value as the BSON value dashboards expect. */

@@ -1,6 +1,6 @@
 package io.aggregator.sink;
 
-import io.aggregator.source.EventTags;
+import io.aggregator.events.EventTags;
 import java.util.Date;
 import org.apache.beam.sdk.values.Row;
 import org.bson.Document;

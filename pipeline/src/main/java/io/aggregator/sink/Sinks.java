@@ -1,5 +1,6 @@
 package io.aggregator.sink;
 
+import io.aggregator.metrics.JobMetrics;
 import io.aggregator.options.JobSettings;
 import io.aggregator.options.SinkType;
 import io.aggregator.sql.QueryShape;
@@ -11,13 +12,6 @@ import org.apache.beam.sdk.values.Row;
 /** Where results and rejects go: MongoDB (results, {@code <collection>_rejects}) or the console. */
 public final class Sinks {
 
-  public static final String DOCUMENTS_WRITTEN = "documents_written";
-  public static final String REJECTS_WRITTEN = "rejects_written";
-  /** Bulk writes retried because MongoDB could not be reached or timed out. */
-  public static final String MONGO_WRITE_RETRIES = WriteToMongo.WRITE_RETRIES;
-  /** Milliseconds spent in MongoDB bulk writes, summed over workers. */
-  public static final String MONGO_WRITE_MILLIS = WriteToMongo.WRITE_MILLIS;
-
   private final PTransform<PCollection<Row>, PDone> results;
   private final PTransform<PCollection<Row>, PDone> rejects;
 
@@ -27,7 +21,11 @@ public final class Sinks {
     this.rejects = rejects;
   }
 
-  /** The sinks {@code --sink} and {@code --writerConf} ask for. */
+  /**
+   * The sinks {@code --sink} and {@code --writerConf} ask for.
+   *
+   * @throws io.aggregator.options.InvalidOptionException for bad writer settings
+   */
   public static Sinks forSettings(JobSettings settings, QueryShape shape) {
     DocumentMapper mapper = new DocumentMapper(shape);
     if (settings.sink() == SinkType.CONSOLE) {
@@ -36,18 +34,13 @@ public final class Sinks {
           new PrintToConsole(new RejectDocuments(), true));
     }
     MongoTarget target =
-        new MongoTarget(
-            settings.mongoUri(),
-            settings.mongoDatabase(),
-            settings.mongoCollection(),
-            settings.mongoBatchSize(),
-            settings.retryBudget().getMillis());
+        MongoTarget.fromWriterConf(settings.writerConf(), settings.retryBudget().getMillis());
     return new Sinks(
-        new WriteToMongo(target, mapper::toDocument, DOCUMENTS_WRITTEN),
+        new WriteToMongo(target, mapper::toDocument, JobMetrics.DOCUMENTS_WRITTEN),
         new WriteToMongo(
             target.withCollection(target.collection() + RejectDocuments.COLLECTION_SUFFIX),
             new RejectDocuments(),
-            REJECTS_WRITTEN));
+            JobMetrics.REJECTS_WRITTEN));
   }
 
   public PTransform<PCollection<Row>, PDone> results() {

@@ -1,5 +1,6 @@
 package io.aggregator.sink;
 
+import io.aggregator.metrics.JobMetrics;
 import com.mongodb.ConnectionString;
 import com.mongodb.MongoBulkWriteException;
 import com.mongodb.MongoClientSettings;
@@ -31,7 +32,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Upserts rows into a MongoDB collection by {@code _id} (SPEC §5): each document replaces the one
+ * Upserts rows into a MongoDB collection by {@code _id} (docs/semantics.md, "Output documents"): each document replaces the one
  * with its id, so replaying events never duplicates and the last pane written is the result.
  *
  * <p>Writes go in unordered bulk writes of up to {@link MongoTarget#batchSize()} documents. Within
@@ -86,9 +87,9 @@ public class WriteToMongo extends PTransform<PCollection<Row>, PDone> {
     private final RowToDocument toDocument;
     private final Counter written;
     private final Counter retries =
-        Metrics.counter(io.aggregator.source.ReadKafkaEvents.METRICS_NAMESPACE, WRITE_RETRIES);
+        JobMetrics.counter(JobMetrics.MONGO_WRITE_RETRIES);
     private final Counter writeMillis =
-        Metrics.counter(io.aggregator.source.ReadKafkaEvents.METRICS_NAMESPACE, WRITE_MILLIS);
+        JobMetrics.counter(JobMetrics.MONGO_WRITE_MILLIS);
 
     private transient MongoClient client;
     private transient MongoCollection<Document> collection;
@@ -97,7 +98,7 @@ public class WriteToMongo extends PTransform<PCollection<Row>, PDone> {
     UpsertDocumentsFn(MongoTarget target, RowToDocument toDocument, String counterName) {
       this.target = target;
       this.toDocument = toDocument;
-      this.written = Metrics.counter(io.aggregator.source.ReadKafkaEvents.METRICS_NAMESPACE, counterName);
+      this.written = JobMetrics.counter(counterName);
     }
 
     private static final class Pending {

@@ -1,5 +1,8 @@
 package io.aggregator.source;
 
+import io.aggregator.events.ParsedEventCoder;
+import io.aggregator.events.ParsedEvent;
+import io.aggregator.events.JsonEventParser;
 import java.util.Map;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.CoderRegistry;

@@ -1,6 +1,5 @@
 package io.aggregator.source;
 
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -27,19 +26,10 @@ public final class KafkaReachability implements AutoCloseable {
   private @Nullable Long unreachableSince;
   private @Nullable String lastError;
 
-  /**
-   * @param consumerConfig the job's consumer settings: their security settings (SASL, TLS) apply
-   *     to the checks too
-   */
-  public KafkaReachability(String bootstrapServers, Map<String, Object> consumerConfig) {
-    this.bootstrapServers = bootstrapServers;
-    Map<String, Object> config = new HashMap<>();
-    for (Map.Entry<String, Object> e : consumerConfig.entrySet()) {
-      if (AdminClientConfig.configNames().contains(e.getKey())) {
-        config.put(e.getKey(), e.getValue());
-      }
-    }
-    config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+  /** The job's own security settings (SASL, TLS) apply to the checks too. */
+  public KafkaReachability(ConsumerSettings consumer) {
+    this.bootstrapServers = consumer.bootstrapServers();
+    Map<String, Object> config = consumer.adminClient();
     config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) CHECK_TIMEOUT_MILLIS);
     config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) CHECK_TIMEOUT_MILLIS);
     this.admin = Admin.create(config);

@@ -1,5 +1,11 @@
 package io.aggregator.source;
 
+import io.aggregator.metrics.JobMetrics;
+import io.aggregator.time.DropLateEventsFn;
+import io.aggregator.time.LateEvents;
+import io.aggregator.events.ParsedEventCoder;
+import io.aggregator.events.ParsedEvent;
+import io.aggregator.events.JsonEventParser;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,8 +49,7 @@ final class KafkaReplaySource extends BoundedSource<KafkaRecord<byte[], ParsedEv
   /** An assumed average message size, for the runner's split estimate only. */
   private static final long BYTES_PER_MESSAGE = 200;
 
-  private final String bootstrapServers;
-  private final HashMap<String, Object> consumerConfig;
+  private final ConsumerSettings consumer;
   private final List<TopicSnapshot.Partition> partitions;
   private final JsonEventParser parser;
   private final @Nullable LateEvents lateEvents;
@@ -57,8 +62,7 @@ final class KafkaReplaySource extends BoundedSource<KafkaRecord<byte[], ParsedEv
    *     --retryBudget})
    */
   KafkaReplaySource(
-      String bootstrapServers,
-      Map<String, Object> consumerConfig,
+      ConsumerSettings consumer,
       List<TopicSnapshot.Partition> partitions,
       JsonEventParser parser,
       @Nullable LateEvents lateEvents,
@@ -68,8 +72,7 @@ final class KafkaReplaySource extends BoundedSource<KafkaRecord<byte[], ParsedEv
         throw new IllegalArgumentException("not a bounded partition: " + p.topicPartition());
       }
     }
-    this.bootstrapServers = bootstrapServers;
-    this.consumerConfig = new HashMap<>(consumerConfig);
+    this.consumer = consumer;
     this.partitions = List.copyOf(partitions);
     this.parser = parser;
     this.lateEvents = lateEvents;
@@ -86,7 +89,7 @@ final class KafkaReplaySource extends BoundedSource<KafkaRecord<byte[], ParsedEv
     for (TopicSnapshot.Partition p : partitions) {
       one.add(
           new KafkaReplaySource(
-              bootstrapServers, consumerConfig, List.of(p), parser, lateEvents, retryBudgetMillis));
+              consumer, List.of(p), parser, lateEvents, retryBudgetMillis));
     }
     return one;
   }
@@ -116,7 +119,7 @@ final class KafkaReplaySource extends BoundedSource<KafkaRecord<byte[], ParsedEv
 
     private final KafkaReplaySource source;
     private final Counter droppedLate =
-        Metrics.counter(ReadKafkaEvents.METRICS_NAMESPACE, DropLateEventsFn.EVENTS_DROPPED_LATE);
+        JobMetrics.counter(JobMetrics.EVENTS_DROPPED_LATE);
     private @Nullable KafkaConsumer<byte[], byte[]> consumer;
     private int partitionIndex = -1;
     private Iterator<ConsumerRecord<byte[], byte[]>> polled = Collections.emptyIterator();
@@ -132,12 +135,7 @@ final class KafkaReplaySource extends BoundedSource<KafkaRecord<byte[], ParsedEv
 
     @Override
     public boolean start() throws IOException {
-      Map<String, Object> props = new HashMap<>(source.consumerConfig);
-      props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, source.bootstrapServers);
-      props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-      props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-      props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-      consumer = new KafkaConsumer<>(props);
+      consumer = new KafkaConsumer<>(source.consumer.byteConsumer());
       return advance();
     }
 
@@ -160,7 +158,7 @@ final class KafkaReplaySource extends BoundedSource<KafkaRecord<byte[], ParsedEv
             // A reader cannot hand control back without a record, so a runner could not stop a
             // task polling a broker that has gone (Spark kills tasks between records): give up.
             throw new IOException(
-                "Kafka at " + source.bootstrapServers + " gave no message of "
+                "Kafka at " + source.consumer.bootstrapServers() + " gave no message of "
                     + partition().topicPartition() + " for " + (now - lastAnswerMillis) / 1000
                     + " s (--retryBudget), giving up");
           }

@@ -1,10 +1,14 @@
 package io.aggregator.source;
 
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
+import io.aggregator.metrics.JobMetrics;
+import io.aggregator.time.DropLateEventsFn;
+import io.aggregator.time.LateEvents;
+import io.aggregator.time.EventTimePolicyFactory;
+import io.aggregator.time.LaggingWatermarkEstimator;
+import io.aggregator.events.EventTags;
+import io.aggregator.events.RejectReason;
+import io.aggregator.events.ParsedEvent;
+import io.aggregator.events.JsonEventParser;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -50,15 +54,7 @@ import org.joda.time.Instant;
  */
 public class ReadKafkaEvents extends PTransform<PBegin, PCollectionTuple> {
 
-  /** Metric namespace shared with the launcher, which reports these counters. */
-  public static final String METRICS_NAMESPACE = "aggregator";
-
-  public static final String EVENTS_READ = "events_read";
-  public static final String EVENTS_REJECTED = "events_rejected";
-  public static final String EVENTS_DROPPED_LATE = DropLateEventsFn.EVENTS_DROPPED_LATE;
-
-  private final String bootstrapServers;
-  private final Map<String, Object> consumerConfig;
+  private final ConsumerSettings consumer;
   private final TopicSnapshot snapshot;
   private final JsonEventParser parser;
   private final Duration allowedLateness;
@@ -67,7 +63,7 @@ public class ReadKafkaEvents extends PTransform<PBegin, PCollectionTuple> {
   private final long retryBudgetMillis;
 
   /**
-   * @param consumerConfig Kafka consumer properties (group id, offset reset, security ...)
+   * @param consumer Kafka client settings (servers, group id, offset reset, security ...)
    * @param snapshot the partitions to read and, when bounded, where to stop
    * @param allowedLateness how far the watermark lags the largest event time seen
    * @param tumbleWindow the query's tumbling window, for dropping late events as they are read
@@ -77,8 +73,7 @@ public class ReadKafkaEvents extends PTransform<PBegin, PCollectionTuple> {
    *     --retryBudget}; the splittable read polls until the launcher's watch stops the job)
    */
   public ReadKafkaEvents(
-      String bootstrapServers,
-      Map<String, Object> consumerConfig,
+      ConsumerSettings consumer,
       TopicSnapshot snapshot,
       JsonEventParser parser,
       Duration allowedLateness,
@@ -87,9 +82,8 @@ public class ReadKafkaEvents extends PTransform<PBegin, PCollectionTuple> {
       long retryBudgetMillis) {
     this.readMethod = readMethod;
     this.retryBudgetMillis = retryBudgetMillis;
-    this.bootstrapServers = bootstrapServers;
     this.tumbleWindow = tumbleWindow;
-    this.consumerConfig = new HashMap<>(consumerConfig);
+    this.consumer = consumer;
     this.snapshot = snapshot;
     this.parser = parser;
     this.allowedLateness = allowedLateness;
@@ -119,7 +113,7 @@ public class ReadKafkaEvents extends PTransform<PBegin, PCollectionTuple> {
           .apply("ReadFromKafka",
               Read.from(
                   new KafkaReplaySource(
-                      bootstrapServers, consumerConfig, partitions, parser, lateEvents,
+                      consumer, partitions, parser, lateEvents,
                       retryBudgetMillis)))
           .apply("SplitEventsAndRejects", splitEventsAndRejects());
     }
@@ -133,8 +127,8 @@ public class ReadKafkaEvents extends PTransform<PBegin, PCollectionTuple> {
           input.apply(
               "ReadFromKafka",
               KafkaIO.<byte[], ParsedEvent>read()
-                  .withConsumerConfigUpdates(consumerConfig)
-                  .withBootstrapServers(bootstrapServers)
+                  .withConsumerConfigUpdates(consumer.kafkaIoUpdates())
+                  .withBootstrapServers(consumer.bootstrapServers())
                   .withTopicPartitions(topicPartitions)
                   .withKeyDeserializerAndCoder(
                       ByteArrayDeserializer.class, NullableCoder.of(ByteArrayCoder.of()))
@@ -144,8 +138,8 @@ public class ReadKafkaEvents extends PTransform<PBegin, PCollectionTuple> {
       KafkaIO.ReadSourceDescriptors<byte[], ParsedEvent> read =
           KafkaIO.<byte[], ParsedEvent>readSourceDescriptors()
               // Updates, not overrides: overrides would replace KafkaIO's defaults too.
-              .withConsumerConfigUpdates(consumerConfig)
-              .withBootstrapServers(bootstrapServers)
+              .withConsumerConfigUpdates(consumer.kafkaIoUpdates())
+              .withBootstrapServers(consumer.bootstrapServers())
               .withKeyDeserializerAndCoder(
                   ByteArrayDeserializer.class, NullableCoder.of(ByteArrayCoder.of()))
               .withValueDeserializerProvider(new EventDeserializerProvider(parser))
@@ -195,11 +189,6 @@ public class ReadKafkaEvents extends PTransform<PBegin, PCollectionTuple> {
         .withOutputTags(EventTags.EVENTS, TupleTagList.of(EventTags.REJECTS));
   }
 
-  /** The counter of messages rejected for {@code reason}: {@code events_rejected_malformed_json}. */
-  public static String rejectedCounter(RejectReason reason) {
-    return EVENTS_REJECTED + "_" + reason.name().toLowerCase(java.util.Locale.ROOT);
-  }
-
   private static Instant eventTime(KafkaRecord<byte[], ParsedEvent> record) {
     ParsedEvent e = Objects.requireNonNull(record.getKV().getValue());
     return e.isEvent() ? new Instant(e.eventTimeMillis()) : BoundedWindow.TIMESTAMP_MIN_VALUE;
@@ -225,8 +214,8 @@ public class ReadKafkaEvents extends PTransform<PBegin, PCollectionTuple> {
 
   /** Events to the main output, rejects (with topic, partition and offset) to the second. */
   static class SplitEventsFn extends DoFn<KafkaRecord<byte[], ParsedEvent>, Row> {
-    private final Counter read = Metrics.counter(METRICS_NAMESPACE, EVENTS_READ);
-    private final Counter rejected = Metrics.counter(METRICS_NAMESPACE, EVENTS_REJECTED);
+    private final Counter read = JobMetrics.counter(JobMetrics.EVENTS_READ);
+    private final Counter rejected = JobMetrics.counter(JobMetrics.EVENTS_REJECTED);
 
     @ProcessElement
     public void process(@Element KafkaRecord<byte[], ParsedEvent> record, MultiOutputReceiver out) {
@@ -237,42 +226,9 @@ public class ReadKafkaEvents extends PTransform<PBegin, PCollectionTuple> {
         return;
       }
       rejected.inc();
-      Metrics.counter(METRICS_NAMESPACE, rejectedCounter(e.reason())).inc();
+      JobMetrics.counter(JobMetrics.rejected(e.reason().name())).inc();
       out.get(EventTags.REJECTS)
-          .output(
-              Row.withSchema(EventTags.REJECT_SCHEMA)
-                  .addValues(
-                      e.reason().name(),
-                      e.detail(),
-                      rawText(e.raw()),
-                      record.getTopic(),
-                      record.getPartition(),
-                      record.getOffset())
-                  .build());
+          .output(EventTags.rejectRow(e, record.getTopic(), record.getPartition(), record.getOffset()));
     }
-  }
-
-  /** The raw value as text: invalid UTF-8 shown as U+FFFD, cut at {@link EventTags#MAX_RAW_CHARS}. */
-  static String rawText(byte[] raw) {
-    if (raw == null) {
-      return null;
-    }
-    CharsetDecoder decoder =
-        StandardCharsets.UTF_8
-            .newDecoder()
-            .onMalformedInput(CodingErrorAction.REPLACE)
-            .onUnmappableCharacter(CodingErrorAction.REPLACE);
-    String text;
-    try {
-      CharBuffer chars = decoder.decode(ByteBuffer.wrap(raw, 0, Math.min(raw.length, 4 * EventTags.MAX_RAW_CHARS)));
-      text = chars.toString();
-    } catch (java.nio.charset.CharacterCodingException e) {
-      text = "";
-    }
-    if (text.length() > EventTags.MAX_RAW_CHARS || raw.length > 4 * EventTags.MAX_RAW_CHARS) {
-      return text.substring(0, Math.min(text.length(), EventTags.MAX_RAW_CHARS))
-          + "… [" + raw.length + " bytes in all]";
-    }
-    return text;
   }
 }

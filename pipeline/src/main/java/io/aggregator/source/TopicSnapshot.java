@@ -1,18 +1,18 @@
 package io.aggregator.source;
 
+import io.aggregator.events.ParsedEvent;
+import io.aggregator.events.JsonEventParser;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
@@ -124,16 +124,12 @@ public final class TopicSnapshot implements Serializable {
    * @throws IllegalStateException naming the topic and servers if the topic cannot be described
    */
   public static TopicSnapshot take(
-      String bootstrapServers,
+      ConsumerSettings consumerSettings,
       String topic,
-      Map<String, Object> consumerConfig,
       boolean bounded,
       JsonEventParser parser) {
-    Properties props = new Properties();
-    props.putAll(consumerConfig);
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    String bootstrapServers = consumerSettings.bootstrapServers();
+    Map<String, Object> props = consumerSettings.byteConsumer();
     props.remove(ConsumerConfig.GROUP_ID_CONFIG); // looking, not consuming
     props.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "60000");
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {

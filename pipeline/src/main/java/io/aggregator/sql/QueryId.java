@@ -1,6 +1,6 @@
 package io.aggregator.sql;
 
-import io.aggregator.source.JsonField;
+import io.aggregator.events.JsonField;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -8,7 +8,7 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * The query id (SPEC §7): a short hash of the SQL file's text and the fields map. It names the
+ * The query id (docs/semantics.md, "Restarts"): a short hash of the SQL file's text and the fields map. It names the
  * Kafka consumer group and the checkpoint directory, so changing the SQL starts a new id, which
  * re-reads the topic from the start: results are backfilled with no manual step.
  */

@@ -27,7 +27,7 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * What the product needs to know about a query beyond its result schema: whether it aggregates
  * over event-time windows (which decides the trigger policy), and which output columns identify a
  * result row (the group-by columns and the window start), from which a MongoDB {@code _id} is
- * derived when the query selects none (SPEC §4).
+ * derived when the query selects none ({@link GroupId}).
  */
 public final class QueryShape implements java.io.Serializable {
 

@@ -8,7 +8,7 @@ import java.util.Objects;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
- * An aggregation SQL file (SPEC §4): the main query over table {@code SOURCE} and, between the
+ * An aggregation SQL file (README, "SQL files"): the main query over table {@code SOURCE} and, between the
  * lines {@code -- for_each_batch} and {@code -- end_for}, an optional second query over table
  * {@code AGGREGATED}.
  *

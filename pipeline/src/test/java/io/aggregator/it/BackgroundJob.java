@@ -1,7 +1,7 @@
 package io.aggregator.it;
 
 import io.aggregator.Aggregator;
-import io.aggregator.RunningJob;
+import io.aggregator.launch.RunningJob;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;

@@ -9,8 +9,8 @@ import com.mongodb.client.MongoClients;
 import io.aggregator.Aggregator;
 import io.aggregator.embedded.EmbeddedKafka;
 import io.aggregator.embedded.EmbeddedMongo;
-import io.aggregator.quickstart.EventGenerator;
-import io.aggregator.source.RejectReason;
+import io.aggregator.generator.EventGenerator;
+import io.aggregator.events.RejectReason;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -27,7 +27,7 @@ import org.bson.Document;
 import org.junit.Test;
 
 /**
- * A fuzz-style run (SPEC §8): 20,000 valid events, their event time in every accepted form, mixed
+ * A fuzz-style run (docs/semantics.md, "Bad input"): 20,000 valid events, their event time in every accepted form, mixed
  * with 6,000 bad messages of every kind, on two partitions. Every valid event must be counted
  * exactly once, and every bad message must be in the rejects collection under its own
  * topic/partition/offset with the reason its kind calls for. The expectations come from how each

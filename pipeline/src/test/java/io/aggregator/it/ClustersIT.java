@@ -1,5 +1,6 @@
 package io.aggregator.it;
 
+import io.aggregator.runners.Runner;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
@@ -68,7 +69,7 @@ public class ClustersIT {
   }
 
   static boolean onFlink() {
-    return Runners.current().equals(Runners.FLINK);
+    return Runners.current() == Runner.FLINK;
   }
 
   static String clusterScript() {

@@ -1,6 +1,6 @@
 package io.aggregator.it;
 
-import io.aggregator.quickstart.Interaction;
+import io.aggregator.generator.Interaction;
 import java.time.Instant;
 import java.util.Date;
 import java.util.HashMap;
@@ -15,7 +15,7 @@ import org.bson.Document;
 /**
  * The documents each shipped SQL file must produce, computed in plain Java over the events,
  * independently of the pipeline: the window arithmetic, the id format and the field layout are
- * written out here from SPEC §4 and §5.
+ * written out here from docs/semantics.md ("Document ids", "Output documents").
  */
 final class Expected {
 

@@ -9,7 +9,7 @@ import static org.junit.Assert.assertFalse;
 
 import io.aggregator.Aggregator;
 import io.aggregator.embedded.EmbeddedMongo;
-import io.aggregator.sink.Sinks;
+import io.aggregator.metrics.JobMetrics;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,7 +19,7 @@ import org.junit.Before;
 import org.junit.Test;
 
 /**
- * Bad days (SPEC §8, §3): MongoDB stopped for ten seconds and Kafka restarted while a job runs
+ * Bad days (docs/semantics.md, "Bad input"): MongoDB stopped for ten seconds and Kafka restarted while a job runs
  * must change nothing in the final documents; a server gone for longer than {@code --retryBudget}
  * must stop the job with a message naming it; and no password given on the command line may ever
  * reach the output. Each test has its own broker and MongoDB-wire server, which it stops and
@@ -88,7 +88,7 @@ public class OutagesIT {
       assertEquals("exit status", 0, job.awaitExit(300));
       // The outage met writes (the final panes at least were still to come). Counted only once
       // the retried bundle commits, so read at the end.
-      assertThat(job.counter(Sinks.MONGO_WRITE_RETRIES), greaterThan(0L));
+      assertThat(job.counter(JobMetrics.MONGO_WRITE_RETRIES), greaterThan(0L));
     }
     Documents.assertSame(
         Expected.countsPer(data.onTime, "user_id", e -> e.userId),

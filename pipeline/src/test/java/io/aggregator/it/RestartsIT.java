@@ -1,5 +1,6 @@
 package io.aggregator.it;
 
+import io.aggregator.runners.Runner;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.lessThan;
@@ -25,7 +26,7 @@ import org.junit.Before;
 import org.junit.Test;
 
 /**
- * Restarts (SPEC §7) on this build's runner. A job killed mid-stream ({@code kill -9} of its
+ * Restarts (docs/semantics.md, "Restarts") on this build's runner. A job killed mid-stream ({@code kill -9} of its
  * process) and started again must end with exactly the documents of a run that never crashed; a
  * restart with the same SQL must not count anything twice; a changed SQL file must backfill from
  * the start with no manual step.
@@ -59,7 +60,7 @@ public class RestartsIT {
   }
 
   static boolean onFlink() {
-    return Runners.current().equals(Runners.FLINK);
+    return Runners.current() == Runner.FLINK;
   }
 
   List<String> args(String topic, Path sqlFile, String collection, boolean bounded) {

@@ -1,5 +1,6 @@
 package io.aggregator.it;
 
+import io.aggregator.runners.Runner;
 import java.util.List;
 
 /**
@@ -10,30 +11,26 @@ import java.util.List;
  */
 final class Runners {
 
-  static final String DIRECT = "DirectRunner";
-  static final String FLINK = "FlinkRunner";
-  static final String SPARK = "SparkRunner";
-
   private Runners() {}
 
   /** The runner of this build's integration suite. */
-  static String current() {
+  static Runner current() {
     String runner = System.getProperty("aggregator.runner", "");
-    return runner.isBlank() ? DIRECT : runner;
+    return runner.isBlank() ? Runner.DIRECT : Runner.named(runner);
   }
 
   /** Job options that put a job on {@code runner} in this JVM. */
-  static List<String> options(String runner) {
+  static List<String> options(Runner runner) {
     switch (runner) {
       case FLINK:
         // The embedded mini-cluster, two parallel subtasks: partitions are really read in parallel.
         // No copies between chained steps and bundles of up to 100,000 elements, as
         // runner-profiles/flink.conf ships them: what is combined before the shuffle
         // (CombineBeforeShuffle) then spans many events per key, as in production.
-        return List.of("--runner=" + FLINK, "--flinkMaster=[local]", "--parallelism=2",
+        return List.of("--runner=" + runner.runnerName(), "--flinkMaster=[local]", "--parallelism=2",
             "--fasterCopy=true", "--maxBundleSize=100000");
       case SPARK:
-        return List.of("--runner=" + SPARK, "--sparkMaster=local[2]",
+        return List.of("--runner=" + runner.runnerName(), "--sparkMaster=local[2]",
             "--enableSparkMetricSinks=false");
       default:
         return List.of();

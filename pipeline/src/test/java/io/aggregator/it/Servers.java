@@ -4,7 +4,7 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import io.aggregator.embedded.EmbeddedKafka;
 import io.aggregator.embedded.EmbeddedMongo;
-import io.aggregator.quickstart.EventGenerator;
+import io.aggregator.generator.EventGenerator;
 import java.util.List;
 import org.apache.kafka.clients.producer.KafkaProducer;
 

@@ -1,5 +1,6 @@
 package io.aggregator.it;
 
+import io.aggregator.time.DropLateEventsFn;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
@@ -8,9 +9,9 @@ import com.mongodb.client.MongoClients;
 import io.aggregator.Aggregator;
 import io.aggregator.embedded.EmbeddedKafka;
 import io.aggregator.embedded.EmbeddedMongo;
-import io.aggregator.quickstart.EventGenerator;
-import io.aggregator.quickstart.Interaction;
-import io.aggregator.source.RejectReason;
+import io.aggregator.generator.EventGenerator;
+import io.aggregator.generator.Interaction;
+import io.aggregator.events.RejectReason;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,7 +1,7 @@
 package io.aggregator.it;
 
-import io.aggregator.quickstart.EventGenerator;
-import io.aggregator.quickstart.Interaction;
+import io.aggregator.generator.EventGenerator;
+import io.aggregator.generator.Interaction;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;

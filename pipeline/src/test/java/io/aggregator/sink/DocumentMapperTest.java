@@ -2,6 +2,7 @@ package io.aggregator.sink;
 
 import static org.junit.Assert.assertEquals;
 
+import io.aggregator.sql.GroupId;
 import io.aggregator.sql.QueryShape;
 import java.math.BigDecimal;
 import java.util.Date;
@@ -54,7 +55,7 @@ public class DocumentMapperTest {
     DocumentMapper keyed = new DocumentMapper(QueryShape.of(false, List.of("k"), null, false));
     assertEquals("null", keyed.toDocument(Row.withSchema(c).addValues(null, 1L).build()).get("_id"));
     DocumentMapper whole = new DocumentMapper(QueryShape.of(false, List.of(), null, false));
-    assertEquals(DocumentMapper.WHOLE_ID, whole.toDocument(Row.withSchema(c).addValues("x", 1L).build()).get("_id"));
+    assertEquals(GroupId.WHOLE_ID, whole.toDocument(Row.withSchema(c).addValues("x", 1L).build()).get("_id"));
   }
 
   @Test

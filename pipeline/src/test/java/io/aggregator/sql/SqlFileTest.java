@@ -10,7 +10,7 @@ import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
-import io.aggregator.source.JsonField;
+import io.aggregator.events.JsonField;
 import java.util.List;
 import org.junit.Test;
 

@@ -7,7 +7,7 @@ import org.apache.beam.vendor.calcite.v1_28_0.org.apache.calcite.schema.SchemaPl
 import org.apache.beam.vendor.calcite.v1_28_0.org.apache.calcite.sql.type.SqlTypeName;
 
 /**
- * The aggregate functions the product adds to Beam SQL (SPEC §4), registered for every query:
+ * The aggregate functions the product adds to Beam SQL (README, "SQL files"), registered for every query:
  * {@code COUNT_DISTINCT(x)} (exact), {@code APPROX_COUNT_DISTINCT(x)} (HyperLogLog, 1.6% standard
  * error), {@code MAX_BY(x, y)} and {@code MIN_BY(x, y)}.
  */

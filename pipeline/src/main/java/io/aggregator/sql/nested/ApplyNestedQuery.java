@@ -1,6 +1,7 @@
 package io.aggregator.sql.nested;
 
-import io.aggregator.sink.DocumentMapper;
+import io.aggregator.metrics.JobMetrics;
+import io.aggregator.sql.GroupId;
 import io.aggregator.sql.QueryShape;
 import java.util.List;
 import org.apache.beam.sdk.coders.KvCoder;
@@ -26,7 +27,7 @@ import org.apache.beam.sdk.values.Row;
 import org.joda.time.Duration;
 
 /**
- * The {@code for_each_batch} block (SPEC §4): at every emission, table {@code AGGREGATED} holds
+ * The {@code for_each_batch} block (docs/semantics.md, "Nested queries"): at every emission, table {@code AGGREGATED} holds
  * the complete current result of the first query, and the second query's result over it is the
  * output.
  *
@@ -47,7 +48,8 @@ import org.joda.time.Duration;
  *       element. One element in, one complete result out: nothing to retract.
  * </ol>
  *
- * <p>No timers and no user state: the Spark runner rejects timers (shared/ENVIRONMENT.md), and a
+ * <p>No timers and no user state: the Spark runner rejects them ("DoFn cannot yet be used with timers in the
+ * SparkRunner"), and a
  * Combine over one key in the global window runs on all three runners.
  *
  * <p><b>Limits.</b> The table lives in one key, so one worker holds it and evaluates each
@@ -61,9 +63,6 @@ import org.joda.time.Duration;
  */
 public class ApplyNestedQuery extends PTransform<PCollection<Row>, PCollection<Row>> {
 
-  public static final String SNAPSHOTS_EVALUATED = "snapshots_evaluated";
-  public static final String SNAPSHOT_ROWS = "snapshot_rows";
-  public static final String SNAPSHOT_MILLIS = "snapshot_millis";
 
   /** The single key under which the table is materialised. */
   static final String TABLE_KEY = "AGGREGATED";
@@ -95,7 +94,7 @@ public class ApplyNestedQuery extends PTransform<PCollection<Row>, PCollection<R
     return firstResults
         .apply(
             "VersionAggregatedRows",
-            ParDo.of(new VersionRowsFn(new DocumentMapper(firstShape), versioned)))
+            ParDo.of(new VersionRowsFn(new GroupId(firstShape), versioned)))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), RowCoder.of(versioned)))
         .apply(
             "SnapshotEveryBatch",
@@ -113,10 +112,10 @@ public class ApplyNestedQuery extends PTransform<PCollection<Row>, PCollection<R
 
   /** Tags a first-query row with its group id and pane index. */
   static final class VersionRowsFn extends DoFn<Row, KV<String, Row>> {
-    private final DocumentMapper groups;
+    private final GroupId groups;
     private final Schema versioned;
 
-    VersionRowsFn(DocumentMapper groups, Schema versioned) {
+    VersionRowsFn(GroupId groups, Schema versioned) {
       this.groups = groups;
       this.versioned = versioned;
     }
@@ -124,7 +123,7 @@ public class ApplyNestedQuery extends PTransform<PCollection<Row>, PCollection<R
     @ProcessElement
     public void process(@Element Row row, PaneInfo pane, OutputReceiver<KV<String, Row>> out) {
       Row tagged =
-          Row.withSchema(versioned).addValues(groups.idOf(row), pane.getIndex(), row).build();
+          Row.withSchema(versioned).addValues(groups.of(row), pane.getIndex(), row).build();
       out.output(KV.of(TABLE_KEY, tagged));
     }
   }
@@ -135,9 +134,9 @@ public class ApplyNestedQuery extends PTransform<PCollection<Row>, PCollection<R
     private final Schema aggregated;
     private transient SnapshotQuery snapshotQuery;
 
-    private final Counter snapshots = Metrics.counter("aggregator", SNAPSHOTS_EVALUATED);
-    private final Distribution tableRows = Metrics.distribution("aggregator", SNAPSHOT_ROWS);
-    private final Distribution millis = Metrics.distribution("aggregator", SNAPSHOT_MILLIS);
+    private final Counter snapshots = JobMetrics.counter(JobMetrics.SNAPSHOTS_EVALUATED);
+    private final Distribution tableRows = Metrics.distribution(JobMetrics.NAMESPACE, JobMetrics.SNAPSHOT_ROWS);
+    private final Distribution millis = Metrics.distribution(JobMetrics.NAMESPACE, JobMetrics.SNAPSHOT_MILLIS);
 
     EvaluateSnapshotFn(String query, Schema aggregated) {
       this.query = query;

@@ -4,7 +4,7 @@ import io.aggregator.options.WriteMethod;
 import io.aggregator.sql.ApplySqlQuery;
 import io.aggregator.sql.QueryShape;
 import io.aggregator.sql.SqlFile;
-import io.aggregator.windowing.ApplyTriggerPolicy;
+import io.aggregator.time.ApplyTriggerPolicy;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

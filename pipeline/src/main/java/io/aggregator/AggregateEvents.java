@@ -1,0 +1,84 @@
+package io.aggregator;
+
+import io.aggregator.events.EventTags;
+import io.aggregator.options.WriteMethod;
+import io.aggregator.sql.ApplySqlQuery;
+import io.aggregator.sql.QueryShape;
+import io.aggregator.sql.SqlFile;
+import io.aggregator.sql.nested.ApplyNestedQuery;
+import io.aggregator.time.ApplyTriggerPolicy;
+import org.apache.beam.sdk.schemas.Schema;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.values.PBegin;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.PDone;
+import org.apache.beam.sdk.values.Row;
+import org.joda.time.Duration;
+
+/**
+ * The whole job as one transform: events from the injected source, rejects to their sink, the
+ * trigger policy, the SQL file's query, its {@code for_each_batch} query over snapshots of
+ * AGGREGATED when it has one, and the results to their sink. The real job applies it with Kafka
+ * and MongoDB; {@link JobPlan} applies it to an empty input to check the SQL at start; tests apply
+ * it with a TestStream and a capturing sink.
+ */
+public final class AggregateEvents extends PTransform<PBegin, PCollection<Row>> {
+
+  private final SqlFile sqlFile;
+  private final QueryShape shape;
+  private final Schema sourceSchema;
+  private final WriteMethod writeMethod;
+  private final Duration batchInterval;
+  private final PTransform<PBegin, PCollectionTuple> source;
+  private final PTransform<PCollection<Row>, PDone> resultsSink;
+  private final PTransform<PCollection<Row>, PDone> rejectsSink;
+
+  /**
+   * @param shape the shape of the file's first query
+   * @param sourceSchema the columns of table SOURCE
+   * @param source emits {@link EventTags#EVENTS} (rows of SOURCE stamped with their event time, the
+   *     watermark lagging as {@code --allowLateFor} says) and {@link EventTags#REJECTS}
+   * @param resultsSink takes the rows of the query whose results are written (the nested one when
+   *     the file has one)
+   * @param rejectsSink takes {@link EventTags#REJECT_SCHEMA} rows
+   */
+  public AggregateEvents(
+      SqlFile sqlFile,
+      QueryShape shape,
+      Schema sourceSchema,
+      WriteMethod writeMethod,
+      Duration batchInterval,
+      PTransform<PBegin, PCollectionTuple> source,
+      PTransform<PCollection<Row>, PDone> resultsSink,
+      PTransform<PCollection<Row>, PDone> rejectsSink) {
+    this.sqlFile = sqlFile;
+    this.shape = shape;
+    this.sourceSchema = sourceSchema;
+    this.writeMethod = writeMethod;
+    this.batchInterval = batchInterval;
+    this.source = source;
+    this.resultsSink = resultsSink;
+    this.rejectsSink = rejectsSink;
+  }
+
+  @Override
+  public PCollection<Row> expand(PBegin input) {
+    PCollectionTuple read = input.apply("ReadEvents", source);
+    read.get(EventTags.REJECTS)
+        .setRowSchema(EventTags.REJECT_SCHEMA)
+        .apply("WriteRejects", rejectsSink);
+    PCollection<Row> results =
+        read.get(EventTags.EVENTS)
+            .setRowSchema(sourceSchema)
+            .apply("ApplyTriggerPolicy",
+                new ApplyTriggerPolicy(writeMethod, shape.windowed(), batchInterval))
+            .apply("AggregateWithSql", new ApplySqlQuery(sqlFile.mainQuery(), SqlFile.SOURCE_TABLE));
+    if (sqlFile.hasNestedQuery()) {
+      results = results.apply("AggregateEachBatch",
+          new ApplyNestedQuery(sqlFile.nestedQuery(), shape, batchInterval));
+    }
+    results.apply("WriteResults", resultsSink);
+    return results;
+  }
+}

@@ -1,0 +1,75 @@
+package io.aggregator.launch;
+
+import io.aggregator.JobPlan;
+import io.aggregator.options.JobSettings;
+import io.aggregator.runners.JobControl;
+import io.aggregator.runners.RunnerCheckpoints;
+import io.aggregator.runners.RunnerSupport;
+import io.aggregator.sink.Sinks;
+import io.aggregator.source.ConsumerSettings;
+import io.aggregator.source.KafkaReachability;
+import io.aggregator.source.ReadKafkaEvents;
+import io.aggregator.source.TopicSnapshot;
+import io.aggregator.sql.QueryId;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.joda.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts a planned job for real: Kafka as the source, the configured sinks, the runner's
+ * checkpoints and mode, then the runner's own rewrites of the built graph.
+ */
+public final class JobLauncher {
+
+  private static final Logger LOG = LoggerFactory.getLogger(JobLauncher.class);
+
+  private JobLauncher() {}
+
+  /**
+   * Looks at the topic, builds the pipeline and starts it without blocking.
+   *
+   * @throws IllegalArgumentException for a bad option (one line, naming it)
+   * @throws IllegalStateException when Kafka cannot describe the topic
+   */
+  public static RunningJob start(PipelineOptions options, JobPlan plan) {
+    JobSettings settings = plan.settings();
+    Sinks sinks = Sinks.forSettings(settings, plan.outputShape()); // checks the writer settings
+    ConsumerSettings consumer =
+        ConsumerSettings.of(
+            settings.bootstrapServers(), QueryId.consumerGroup(plan.queryId()), settings.kafkaConf());
+    LOG.info("Query id {} for {} (consumer group {}, checkpoints in {})",
+        plan.queryId(), settings.sqlFile(), consumer.groupId(), plan.checkpointDirectory());
+    LOG.info("Settings: {}", settings.describe());
+
+    TopicSnapshot snapshot =
+        TopicSnapshot.take(consumer, settings.topic(), settings.readUntilLatest(), plan.parser());
+    if (settings.readUntilLatest()) {
+      LOG.info("Bounded replay of {} messages; the watermark starts at the head event time {}",
+          snapshot.totalMessages(),
+          snapshot.headEventTime() == null ? "(unknown)" : new Instant(snapshot.headEventTime()));
+    }
+    RunnerCheckpoints.configure(options, plan.checkpointDirectory(), settings.readUntilLatest());
+    RunnerSupport.configure(options, settings.readUntilLatest(), settings.sparkConf());
+    Pipeline pipeline = Pipeline.create(options);
+    ReadKafkaEvents source =
+        new ReadKafkaEvents(
+            consumer,
+            snapshot,
+            plan.parser(),
+            settings.allowLateFor(),
+            plan.shape().tumbleSize(),
+            RunnerSupport.readMethod(options),
+            settings.retryBudget().getMillis());
+    pipeline.apply("AggregateEvents", plan.graph(source, sinks.results(), sinks.rejects()));
+    RunnerSupport.optimize(pipeline, options);
+    long startNanos = System.nanoTime();
+    return new RunningJob(
+        JobControl.start(pipeline, options),
+        startNanos,
+        snapshot.totalMessages(),
+        new KafkaReachability(consumer),
+        settings.retryBudget().getMillis());
+  }
+}

@@ -1,0 +1,197 @@
+package io.aggregator.launch;
+
+import io.aggregator.metrics.JobMetrics;
+import io.aggregator.options.Secrets;
+import io.aggregator.runners.JobControl;
+import io.aggregator.runners.ShutdownHooks;
+import io.aggregator.source.KafkaReachability;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.metrics.MetricResults;
+import org.checkerframework.checker.nullness.qual.Nullable;
+import org.joda.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A started job, watched until it ends: {@link #awaitCompletion} prints progress to standard error
+ * every few seconds (for a bounded replay: the share of the end offsets consumed, and events/s),
+ * stops the job when Kafka has been unreachable for the retry budget, cancels it cleanly on
+ * Ctrl-C, and prints the job's counters when it ends (docs/semantics.md, "Counters"). How each
+ * runner is started, cancelled and asked for metrics is {@link JobControl}'s business.
+ */
+public final class RunningJob {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RunningJob.class);
+
+  /** How often progress is printed. */
+  public static final Duration PROGRESS_INTERVAL = Duration.standardSeconds(5);
+
+  /** How long a cancel waits for the runner to stop the job. */
+  private static final Duration CANCEL_WAIT = Duration.standardSeconds(30);
+
+  private final JobControl control;
+  private final long totalMessages;
+  private final long startNanos;
+  private final @Nullable KafkaReachability kafka;
+  private final long retryBudgetMillis;
+
+  /**
+   * @param startNanos {@link System#nanoTime} just before the job was started
+   * @param totalMessages messages a bounded replay reads, or -1 when unbounded
+   * @param kafka checked at every progress tick; the job is stopped when Kafka has not answered
+   *     for {@code retryBudgetMillis} (null: not watched)
+   */
+  RunningJob(
+      JobControl control,
+      long startNanos,
+      long totalMessages,
+      @Nullable KafkaReachability kafka,
+      long retryBudgetMillis) {
+    this.control = control;
+    this.startNanos = startNanos;
+    this.totalMessages = totalMessages;
+    this.kafka = kafka;
+    this.retryBudgetMillis = retryBudgetMillis;
+  }
+
+  /**
+   * Runs {@code hook} when the JVM is asked to stop, before the runner's own shutdown hooks (see
+   * {@link ShutdownHooks}: on Spark, after those the job could no longer be stopped).
+   */
+  public ShutdownHooks onShutdown(Thread hook) {
+    return ShutdownHooks.add(control.runner(), hook);
+  }
+
+  /** Cancels the job (if still running) and waits up to 30 s for it to stop. */
+  public void cancel() {
+    control.cancel(CANCEL_WAIT);
+  }
+
+  /** Whether a cancel could not stop the job (the launcher then halts the JVM, see {@link JobControl#leftRunning}). */
+  public boolean leftRunning() {
+    return control.leftRunning();
+  }
+
+  /** Whether the job has ended (completed, failed or cancelled). */
+  public boolean ended() {
+    return control.awaitEnd(Duration.ZERO);
+  }
+
+  /** Whether {@link #counter} shows values while the job runs (not on Flink: only at its end). */
+  public boolean hasLiveCounters() {
+    return control.hasLiveCounters();
+  }
+
+  /** The sum over all steps of the counter {@code name}, as attempted so far. */
+  public long counter(String name) {
+    return JobMetrics.counterSums(control.metrics()).getOrDefault(name, 0L);
+  }
+
+  /** For a nested file: the snapshot figures so far (count, size, time), or null. */
+  public @Nullable String snapshotSummary() {
+    return RunReport.snapshotLine(control.metrics());
+  }
+
+  /**
+   * Waits until the job ends, printing progress; returns 0 when it completed (a bounded replay),
+   * 1 when it failed or was cancelled.
+   */
+  public int awaitCompletion() {
+    CountDownLatch reported = new CountDownLatch(1);
+    ShutdownHooks hooks = onShutdown(new Thread(() -> cancelAtExit(reported), "cancel-job"));
+    try {
+      PipelineResult.State state = watchUntilEnd();
+      return state == null ? 1 : report(state);
+    } catch (RuntimeException e) {
+      if (control.cancelRequested()) {
+        System.err.println("aggregator: the job was cancelled");
+        return 1;
+      }
+      String message = Secrets.mask(RunReport.rootMessage(e));
+      LOG.error("The job failed: {}", message, e);
+      System.err.println("aggregator: the job failed: " + message);
+      return 1;
+    } finally {
+      reported.countDown();
+      hooks.remove();
+      if (kafka != null) {
+        kafka.close();
+      }
+    }
+  }
+
+  /** Ctrl-C: stop the job, and let its counters be printed before the JVM exits. */
+  private void cancelAtExit(CountDownLatch reported) {
+    if (control.awaitEnd(Duration.ZERO)) {
+      return;
+    }
+    System.err.println("aggregator: stopping the job");
+    cancel();
+    try {
+      reported.await(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Prints progress until the job ends; its end state, or null when Kafka's loss stopped it. */
+  private PipelineResult.@Nullable State watchUntilEnd() {
+    long lastRead = 0;
+    long lastTime = System.nanoTime();
+    while (!control.awaitEnd(PROGRESS_INTERVAL)) {
+      if (kafka != null) {
+        long unreachable = kafka.check(System.currentTimeMillis());
+        if (unreachable >= retryBudgetMillis) {
+          String message = kafka.givingUp(unreachable);
+          LOG.error(message);
+          System.err.println("aggregator: " + message);
+          cancel();
+          return null;
+        }
+      }
+      if (!control.hasLiveCounters()) {
+        System.err.printf(Locale.ROOT,
+            "progress: running for %.0f s (the FlinkRunner reports counters when the job ends;"
+                + " live values are in Flink's metrics)%n", secondsSinceStart());
+        continue;
+      }
+      Map<String, Long> now = JobMetrics.counterSums(control.metrics()); // one query per tick
+      long read = RunReport.messagesRead(now);
+      long nanos = System.nanoTime();
+      double rate = (read - lastRead) / ((nanos - lastTime) / 1e9);
+      lastRead = read;
+      lastTime = nanos;
+      System.err.println(RunReport.progressLine(
+          read, totalMessages, rate, now.getOrDefault(JobMetrics.DOCUMENTS_WRITTEN, 0L)));
+    }
+    return control.endState();
+  }
+
+  /** Prints the end of a run; 0 when the job completed. */
+  private int report(PipelineResult.State state) {
+    double seconds = secondsSinceStart();
+    if (!control.hasLiveCounters() && state != PipelineResult.State.DONE) {
+      System.err.printf(Locale.ROOT,
+          "aggregator: %s after %.1f s (the FlinkRunner reports no counters for a job that did not"
+              + " complete; see Flink's metrics)%n", state, seconds);
+      return 1;
+    }
+    MetricResults metrics = control.metrics();
+    Map<String, Long> counters = JobMetrics.counterSums(metrics);
+    System.err.println(RunReport.endLine(state, seconds, counters));
+    String snapshots = RunReport.snapshotLine(metrics);
+    if (snapshots != null) {
+      System.err.println(snapshots);
+    }
+    LOG.info("Counters: {}", counters);
+    return state == PipelineResult.State.DONE ? 0 : 1;
+  }
+
+  private double secondsSinceStart() {
+    return (System.nanoTime() - startNanos) / 1e9;
+  }
+}

@@ -1,0 +1,103 @@
+package io.aggregator.metrics;
+
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.DistributionResult;
+import org.apache.beam.sdk.metrics.MetricQueryResults;
+import org.apache.beam.sdk.metrics.MetricResult;
+import org.apache.beam.sdk.metrics.MetricResults;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.metrics.MetricsFilter;
+import org.checkerframework.checker.nullness.qual.Nullable;
+
+/**
+ * The job's metrics in one place: every step counts under {@link #NAMESPACE} with one of these
+ * names, and the launcher's report and tests read them by the same names (docs/semantics.md,
+ * "Counters").
+ */
+public final class JobMetrics {
+
+  public static final String NAMESPACE = "aggregator";
+
+  /** Messages that reached the step that tells events from rejects. */
+  public static final String EVENTS_READ = "events_read";
+  /** Messages rejected, all reasons; per reason see {@link #rejected(String)}. */
+  public static final String EVENTS_REJECTED = "events_rejected";
+  /** Events dropped as late by our own read-side rule, before they reach a window. */
+  public static final String EVENTS_DROPPED_LATE = "events_dropped_late";
+  /**
+   * Beam's own counter of elements dropped for arriving after their window closed ("Dropped…" on
+   * the DirectRunner, "dropped…" elsewhere; summed under this name). Where the aggregation combines
+   * before grouping, it counts partial aggregates rather than single events.
+   */
+  public static final String WINDOW_DROPPED_LATE = "droppedDueToLateness";
+
+  public static final String DOCUMENTS_WRITTEN = "documents_written";
+  public static final String REJECTS_WRITTEN = "rejects_written";
+  /** Bulk writes retried because MongoDB could not be reached or timed out. */
+  public static final String MONGO_WRITE_RETRIES = "mongo_write_retries";
+  /** Milliseconds spent in MongoDB bulk writes, summed over workers. */
+  public static final String MONGO_WRITE_MILLIS = "mongo_write_millis";
+
+  public static final String COMBINED_INPUTS = "combined_before_shuffle_inputs";
+  public static final String COMBINED_PARTIALS = "combined_before_shuffle_partials";
+
+  public static final String SNAPSHOTS_EVALUATED = "snapshots_evaluated";
+  /** Distribution: rows of AGGREGATED in each snapshot. */
+  public static final String SNAPSHOT_ROWS = "snapshot_rows";
+  /** Distribution: milliseconds the second query took on each snapshot. */
+  public static final String SNAPSHOT_MILLIS = "snapshot_millis";
+
+  private JobMetrics() {}
+
+  /** The counter {@code name} of the job's namespace. */
+  public static Counter counter(String name) {
+    return Metrics.counter(NAMESPACE, name);
+  }
+
+  /** The name of the counter of messages rejected for {@code reason}: {@code events_rejected_malformed_json}. */
+  public static String rejected(String reason) {
+    return EVENTS_REJECTED + "_" + reason.toLowerCase(Locale.ROOT);
+  }
+
+  /** Every counter of the job by name, summed over steps (attempted values); empty when unavailable. */
+  public static Map<String, Long> counterSums(MetricResults metrics) {
+    Map<String, Long> sums = new TreeMap<>();
+    MetricQueryResults q = query(metrics);
+    if (q == null) {
+      return sums;
+    }
+    for (MetricResult<Long> c : q.getCounters()) {
+      Long v = c.getAttempted();
+      if (v != null) {
+        String name = c.getName().getName();
+        sums.merge(name.equalsIgnoreCase(WINDOW_DROPPED_LATE) ? WINDOW_DROPPED_LATE : name, v, Long::sum);
+      }
+    }
+    return sums;
+  }
+
+  /** The distribution {@code name} (attempted), or null when the job has none. */
+  public static @Nullable DistributionResult distribution(MetricResults metrics, String name) {
+    MetricQueryResults q = query(metrics);
+    if (q == null) {
+      return null;
+    }
+    for (MetricResult<DistributionResult> d : q.getDistributions()) {
+      if (d.getName().getName().equals(name)) {
+        return d.getAttempted();
+      }
+    }
+    return null;
+  }
+
+  private static @Nullable MetricQueryResults query(MetricResults metrics) {
+    try {
+      return metrics.queryMetrics(MetricsFilter.builder().build());
+    } catch (RuntimeException e) {
+      return null; // a runner that has no metrics (yet)
+    }
+  }
+}

@@ -1,0 +1,174 @@
+package io.aggregator.quickstart;
+
+import io.aggregator.generator.EventGenerator;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoCollection;
+import io.aggregator.Aggregator;
+import io.aggregator.launch.RunningJob;
+import io.aggregator.runners.ShutdownHooks;
+import io.aggregator.embedded.EmbeddedKafka;
+import io.aggregator.embedded.EmbeddedMongo;
+import io.aggregator.options.Durations;
+import io.aggregator.metrics.JobMetrics;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.bson.Document;
+
+/**
+ * The local quick start (README, first command): a real Kafka broker and a MongoDB-wire server in this process
+ * on free ports, generated events flowing in, the aggregation of one SQL file running on them, the
+ * collection shown as it updates, then the final documents. No external services.
+ *
+ * <p>Options (besides the job's own, passed through): {@code --seconds=N} stops after N seconds
+ * (default: run until Ctrl-C), {@code --rate=events/s}, {@code --users}, {@code --items}, {@code
+ * --types}, {@code --outOfOrder=share}, {@code --show=rows shown}.
+ */
+public final class QuickStart {
+
+  public static final String DEFAULT_SQL_FILE = "sql_files/interactions_per_item_5m.sql";
+  public static final String TOPIC = EventGenerator.DEFAULT_TOPIC;
+  public static final String DATABASE = "aggregator";
+  public static final String COLLECTION = "quickstart";
+
+  private QuickStart() {}
+
+  public static void main(String[] args) throws Exception {
+    System.exit(run(args));
+  }
+
+  public static int run(String[] args) throws Exception {
+    Map<String, String> own = new LinkedHashMap<>();
+    List<String> jobArgs = new ArrayList<>();
+    for (String a : args) {
+      String name = a.startsWith("--") && a.contains("=") ? a.substring(2, a.indexOf('=')) : "";
+      if (List.of("seconds", "rate", "users", "items", "types", "outOfOrder", "show").contains(name)) {
+        own.put(name, a.substring(a.indexOf('=') + 1));
+      } else {
+        jobArgs.add(a);
+      }
+    }
+    long seconds = Long.parseLong(own.getOrDefault("seconds", "0"));
+    int rate = Integer.parseInt(own.getOrDefault("rate", "2000"));
+    int show = Integer.parseInt(own.getOrDefault("show", "10"));
+    EventGenerator generator = EventGenerator.fromOptions(own);
+
+    System.out.println("quickstart: starting an in-process Kafka broker and MongoDB-wire server");
+    try (EmbeddedKafka kafka = EmbeddedKafka.start();
+        EmbeddedMongo mongo = EmbeddedMongo.start()) {
+      kafka.createTopic(TOPIC, 2);
+      System.out.printf("quickstart: Kafka at %s, MongoDB at %s%n", kafka.bootstrapServers(), mongo.uri());
+
+      List<String> all = new ArrayList<>();
+      all.add("--bootstrapServers=" + kafka.bootstrapServers());
+      all.add("--topic=" + TOPIC);
+      all.add("--sink=mongo");
+      all.add("--writerConf=uri=" + mongo.uri());
+      all.add("--writerConf=database=" + DATABASE);
+      all.add("--writerConf=collection=" + COLLECTION);
+      all.add("--jsonFieldsMap=user_id=$.user_id");
+      all.add("--jsonFieldsMap=item_id=$.item_id");
+      all.add("--jsonFieldsMap=interaction_type=$.interaction_type");
+      all.add("--batchInterval=5 seconds");
+      boolean sqlGiven = jobArgs.stream().anyMatch(a -> a.startsWith("--sqlFile") || a.startsWith("--sql-file"));
+      if (!sqlGiven) {
+        all.add("--sqlFile=" + DEFAULT_SQL_FILE);
+      }
+      all.addAll(jobArgs); // the user's options come last and win
+      long intervalMillis = batchIntervalMillis(all);
+
+      AtomicBoolean producing = new AtomicBoolean(true);
+      AtomicLong produced = new AtomicLong();
+      Thread producer = new Thread(() -> generator.produceAtRate(kafka.bootstrapServers(), TOPIC, 2, rate, producing, produced), "generator");
+      producer.setDaemon(true);
+      producer.start();
+
+      RunningJob job;
+      try {
+        job = Aggregator.start(all.toArray(new String[0]));
+      } catch (IllegalArgumentException | IllegalStateException e) {
+        System.err.println("quickstart: " + e.getMessage());
+        producing.set(false);
+        return Aggregator.EXIT_BAD_INPUT;
+      }
+      CountDownLatch stop = new CountDownLatch(1);
+      RunningJob started = job;
+      Thread onCtrlC =
+          new Thread(
+              () -> {
+                stop.countDown();
+                started.cancel(); // before the runner's own hooks take it down (ShutdownHooks)
+              },
+              "quickstart-stop");
+      ShutdownHooks hooks = job.onShutdown(onCtrlC);
+      System.out.printf("quickstart: producing about %d events/s; results every %d s. %s%n",
+          rate, intervalMillis / 1000, seconds > 0 ? "Stopping after " + seconds + " s." : "Ctrl-C stops.");
+
+      long deadline = seconds > 0 ? System.currentTimeMillis() + seconds * 1000 : Long.MAX_VALUE;
+      try (MongoClient client = MongoClients.create(mongo.uri())) {
+        MongoCollection<Document> results = client.getDatabase(DATABASE).getCollection(COLLECTION);
+        while (System.currentTimeMillis() < deadline && !job.ended()) {
+          if (stop.await(Math.min(intervalMillis, Math.max(1, deadline - System.currentTimeMillis())),
+              java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            break;
+          }
+          printTable("live", results, show, produced.get(), job.counter(JobMetrics.EVENTS_READ));
+        }
+        // Stop producing, let the job read everything and emit once more, then show the result.
+        producing.set(false);
+        producer.join();
+        long target = produced.get();
+        long waitUntil = System.currentTimeMillis() + 60_000;
+        while (job.hasLiveCounters()
+            && job.counter(JobMetrics.EVENTS_READ) < target
+            && System.currentTimeMillis() < waitUntil
+            && !job.ended()) {
+          Thread.sleep(200); // polling a counter of another thread's job: no event to wait on
+        }
+        Thread.sleep(intervalMillis + 1000); // one more emission of the groups changed last
+        job.cancel();
+        printTable("final", results, Integer.MAX_VALUE, target, job.counter(JobMetrics.EVENTS_READ));
+        long documents = results.countDocuments();
+        System.out.printf("quickstart: %d events produced, %d documents in %s.%s%n",
+            target, documents, DATABASE, COLLECTION);
+        if (documents == 0) {
+          System.err.println("quickstart: no documents were written");
+          return 1;
+        }
+      } finally {
+        hooks.remove();
+      }
+    }
+    return 0;
+  }
+
+  private static long batchIntervalMillis(List<String> args) {
+    String value = "5 seconds";
+    for (String a : args) {
+      if (a.startsWith("--batchInterval=") || a.startsWith("--batch-interval=")) {
+        value = a.substring(a.indexOf('=') + 1);
+      }
+    }
+    return Durations.parse("--batchInterval", value).getMillis();
+  }
+
+  private static void printTable(String title, MongoCollection<Document> results, int limit, long produced, long read) {
+    List<Document> docs = results.find().into(new ArrayList<>());
+    docs.sort((a, b) -> String.valueOf(b.get("_id")).compareTo(String.valueOf(a.get("_id"))));
+    System.out.printf(Locale.ROOT, "%n== %s: %d documents (%d events produced, %d read) ==%n", title, docs.size(), produced, read);
+    int n = 0;
+    for (Document d : docs) {
+      if (n++ >= limit) {
+        System.out.printf("   … %d more%n", docs.size() - limit);
+        break;
+      }
+      System.out.println("   " + d.toJson());
+    }
+  }
+}
