@@ -20,7 +20,7 @@ ensure_jar() {
   if [ ! -f "$jar" ] || [ -n "$(find "$AGGREGATOR_ROOT/pipeline/src/main" "$AGGREGATOR_ROOT/pom.xml" \
       "$AGGREGATOR_ROOT/pipeline/pom.xml" -newer "$jar" -print -quit)" ]; then
     echo "aggregator: building the $profile jar (first use or changed sources)..." >&2
-    mvn -B -q -f "$AGGREGATOR_ROOT/pom.xml" -pl pipeline -P"$profile",package-jar -DskipTests package >&2
+    mvn -B -q -f "$AGGREGATOR_ROOT/pom.xml" -pl pipeline -am -P"$profile",package-jar -DskipTests package >&2
   fi
   echo "$jar"
 }
