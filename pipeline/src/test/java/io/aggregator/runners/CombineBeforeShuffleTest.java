@@ -14,10 +14,10 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import org.apache.beam.sdk.Pipeline;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.runners.TransformHierarchy;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.testing.PAssert;
+import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -31,6 +31,7 @@ import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.Row;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
+import org.junit.Rule;
 import org.junit.Test;
 
 /**
@@ -39,6 +40,9 @@ import org.junit.Test;
  * being processed.
  */
 public class CombineBeforeShuffleTest {
+
+  /** Beam's test pipeline: it fails a test whose PAsserts never ran or whose graph was never run. */
+  @Rule public final transient TestPipeline p = TestPipeline.create();
 
   static final Schema SOURCE =
       Schema.builder()
@@ -68,7 +72,6 @@ public class CombineBeforeShuffleTest {
   /** The trigger policy's panes (early, on-time, droppable) are those without the rewrite. */
   @Test
   public void keepsTheEarlyAndOnTimePanesOfTheTriggerPolicy() {
-    Pipeline p = Pipeline.create(PipelineOptionsFactory.create());
     PCollection<Row> out = TriggerPolicyTest.apply(p, WriteMethod.UPDATE);
     CombineBeforeShuffle.apply(p, GroupedInputs.COMBINED_AGAIN_AT_EACH_FIRING);
     assertEquals(1, rewritten(p));
@@ -106,7 +109,6 @@ public class CombineBeforeShuffleTest {
         Row.withSchema(result).addValues(item, T0.plus(Duration.standardMinutes(minute)),
             a[0], a[1], a[2], a[3], a[1] / a[0]).build())));
 
-    Pipeline p = Pipeline.create(PipelineOptionsFactory.create());
     PCollection<Row> out = p.apply(Create.of(events).withRowSchema(SOURCE))
         .apply(WithTimestamps.of((Row r) -> r.getDateTime("timestamp").toInstant()))
         .apply(new ApplyTriggerPolicy(WriteMethod.APPEND, true, Duration.standardSeconds(5)))
@@ -128,7 +130,7 @@ public class CombineBeforeShuffleTest {
    */
   @Test
   public void leavesTheGlobalWindowAloneWhenAsked() {
-    Pipeline p = Pipeline.create(PipelineOptionsFactory.create());
+    p.enableAbandonedNodeEnforcement(false); // the graph is inspected, not run
     PCollection<KV<String, Long>> in = p.apply(Create.timestamped(
             List.of(KV.of("a", 1L), KV.of("a", 2L)), List.of(T0.getMillis(), T0.getMillis() + 1000)));
     in.apply("SumAllTime", Combine.perKey(Sum.ofLongs()));
@@ -143,7 +145,7 @@ public class CombineBeforeShuffleTest {
   /** Session windows are only known after the shuffle: their combines are left alone. */
   @Test
   public void leavesMergingWindowsAlone() {
-    Pipeline p = Pipeline.create(PipelineOptionsFactory.create());
+    p.enableAbandonedNodeEnforcement(false); // the graph is inspected, not run
     PCollection<KV<String, Long>> in = p.apply(Create.timestamped(
             List.of(KV.of("a", 1L), KV.of("a", 2L)), List.of(T0.getMillis(), T0.getMillis() + 1000)));
     in.apply("Fixed", Window.into(FixedWindows.of(Duration.standardMinutes(1))))

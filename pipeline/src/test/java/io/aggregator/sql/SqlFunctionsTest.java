@@ -3,16 +3,20 @@ package io.aggregator.sql;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.Pipeline;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.testing.PAssert;
+import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.Row;
+import org.junit.Rule;
 import org.junit.Test;
 
 /** The product's SQL functions, planned and run by Beam SQL over small tables. */
 public class SqlFunctionsTest {
+
+  /** Beam's test pipeline: it fails a test whose PAsserts never ran or whose graph was never run. */
+  @Rule public final transient TestPipeline p = TestPipeline.create();
 
   static final Schema EVENTS =
       Schema.builder()
@@ -32,7 +36,6 @@ public class SqlFunctionsTest {
 
   @Test
   public void countDistinctOfStringAndNumber() {
-    Pipeline p = Pipeline.create(PipelineOptionsFactory.create());
     PCollection<Row> out =
         table(p, new Object[] {"a", "click", 1L, 1.0}, new Object[] {"a", "view", 2L, 1.0},
             new Object[] {"b", "click", 1L, 2.0})
@@ -56,7 +59,6 @@ public class SqlFunctionsTest {
   /** x of the row with the largest (smallest) y; ties go to the smaller x. */
   @Test
   public void maxByAndMinByForEveryResultType() {
-    Pipeline p = Pipeline.create(PipelineOptionsFactory.create());
     PCollection<Row> out =
         table(p, ROWS)
             .apply(new ApplySqlQuery(
@@ -79,7 +81,6 @@ public class SqlFunctionsTest {
 
   @Test
   public void approxCountDistinctIsExactForFewValues() {
-    Pipeline p = Pipeline.create(PipelineOptionsFactory.create());
     PCollection<Row> out =
         table(p, ROWS)
             .apply(new ApplySqlQuery(

@@ -13,9 +13,9 @@ import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.io.kafka.KafkaRecord;
 import org.apache.beam.sdk.io.kafka.KafkaRecordCoder;
 import org.apache.beam.sdk.io.kafka.KafkaTimestampType;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.testing.PAssert;
+import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.testing.TestStream;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -24,6 +24,7 @@ import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.Row;
 import org.apache.beam.sdk.values.TypeDescriptors;
 import org.joda.time.Duration;
+import org.junit.Rule;
 import org.junit.Test;
 
 /**
@@ -32,6 +33,9 @@ import org.junit.Test;
  * the event's window), and one partition's progress never drops another's events.
  */
 public class DropLateEventsFnTest {
+
+  /** Beam's test pipeline: it fails a test whose PAsserts never ran or whose graph was never run. */
+  @Rule public final transient TestPipeline p = TestPipeline.create();
 
   static final Schema SCHEMA = Schema.builder().addStringField("id").build();
   static final long MINUTE = 60_000L;
@@ -58,7 +62,6 @@ public class DropLateEventsFnTest {
     ParsedEvent reject = ParsedEvent.reject(RejectReason.MALFORMED_JSON, "x", new byte[] {1});
     in.add(KV.of("t/0", new KafkaRecord<>("t", 0, 5, 0L, KafkaTimestampType.NO_TIMESTAMP_TYPE, null, null, reject)));
 
-    Pipeline p = Pipeline.create(PipelineOptionsFactory.create());
     KafkaRecordCoder<byte[], ParsedEvent> recordCoder =
         KafkaRecordCoder.of(NullableCoder.of(ByteArrayCoder.of()), ParsedEventCoder.of(SCHEMA));
     // TestStream delivers each element as its own step, in order: a partition's order is the

@@ -4,9 +4,9 @@ import io.aggregator.options.WriteMethod;
 import io.aggregator.sql.ApplySqlQuery;
 import io.aggregator.sql.SqlFile;
 import org.apache.beam.sdk.Pipeline;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.testing.PAssert;
+import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.testing.TestStream;
 import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
 import org.apache.beam.sdk.values.PCollection;
@@ -14,6 +14,7 @@ import org.apache.beam.sdk.values.Row;
 import org.apache.beam.sdk.values.TimestampedValue;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
+import org.junit.Rule;
 import org.junit.Test;
 
 /**
@@ -22,6 +23,9 @@ import org.junit.Test;
  * source would drive it (largest event time seen minus the threshold).
  */
 public class TriggerPolicyTest {
+
+  /** Beam's test pipeline: it fails a test whose PAsserts never ran or whose graph was never run. */
+  @Rule public final transient TestPipeline p = TestPipeline.create();
 
   static final Schema SOURCE = Schema.builder().addStringField("item_id").addDateTimeField("timestamp").build();
   static final Schema RESULT = Schema.builder().addStringField("item_id")
@@ -66,7 +70,6 @@ public class TriggerPolicyTest {
 
   @Test
   public void updateEmitsEarlyThenOnTimeAndDropsTheClosedWindowsEvent() {
-    Pipeline p = Pipeline.create(PipelineOptionsFactory.create());
     PCollection<Row> out = apply(p, WriteMethod.UPDATE);
     PAssert.that(out).inEarlyPane(W0).containsInAnyOrder(result(2));
     PAssert.that(out).inOnTimePane(W0).containsInAnyOrder(result(3));
@@ -76,7 +79,6 @@ public class TriggerPolicyTest {
 
   @Test
   public void completeAccumulatesLikeUpdate() {
-    Pipeline p = Pipeline.create(PipelineOptionsFactory.create());
     PCollection<Row> out = apply(p, WriteMethod.COMPLETE);
     PAssert.that(out).inWindow(W0).containsInAnyOrder(result(2), result(3));
     p.run().waitUntilFinish();
@@ -84,7 +86,6 @@ public class TriggerPolicyTest {
 
   @Test
   public void appendEmitsOnceWhenTheWindowCloses() {
-    Pipeline p = Pipeline.create(PipelineOptionsFactory.create());
     PCollection<Row> out = apply(p, WriteMethod.APPEND);
     PAssert.that(out).inWindow(W0).containsInAnyOrder(result(3));
     PAssert.that(out).inOnTimePane(W0).containsInAnyOrder(result(3));
@@ -94,7 +95,6 @@ public class TriggerPolicyTest {
   /** Without a window: every batch interval the changed groups; nothing is ever late. */
   @Test
   public void wholeQueriesEmitEveryBatchAndNeverDrop() {
-    Pipeline p = Pipeline.create(PipelineOptionsFactory.create());
     Schema whole = Schema.builder().addStringField("item_id").addInt64Field("c").build();
     PCollection<Row> out = p.apply(stream())
         .apply(new ApplyTriggerPolicy(WriteMethod.UPDATE, false, BATCH))

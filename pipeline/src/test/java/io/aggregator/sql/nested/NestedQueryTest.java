@@ -11,9 +11,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.beam.sdk.Pipeline;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.testing.PAssert;
+import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.testing.TestStream;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -23,6 +23,7 @@ import org.apache.beam.sdk.values.Row;
 import org.apache.beam.sdk.values.TimestampedValue;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
+import org.junit.Rule;
 import org.junit.Test;
 
 /**
@@ -34,6 +35,9 @@ import org.junit.Test;
  * the first query's panes, the second the snapshot those panes started.
  */
 public class NestedQueryTest {
+
+  /** Beam's test pipeline: it fails a test whose PAsserts never ran or whose graph was never run. */
+  @Rule public final transient TestPipeline p = TestPipeline.create();
 
   static final Schema SOURCE =
       Schema.builder()
@@ -127,7 +131,6 @@ public class NestedQueryTest {
             .addElements(step3.get(0).value(), values(step3.subList(1, step3.size())))
             .advanceProcessingTime(PAST_BATCH).advanceProcessingTime(PAST_BATCH)
             .advanceWatermarkToInfinity();
-    Pipeline p = Pipeline.create(PipelineOptionsFactory.create());
     PCollection<String> out = run(p, stream, false, file.mainQuery(), file.nestedQuery());
 
     List<Event> seen = new ArrayList<>(step1);
@@ -187,7 +190,6 @@ public class NestedQueryTest {
             .addElements(dropped.value(), step3.get(0).value())
             .advanceProcessingTime(PAST_BATCH).advanceProcessingTime(PAST_BATCH)
             .advanceWatermarkToInfinity();
-    Pipeline p = Pipeline.create(PipelineOptionsFactory.create());
     PCollection<String> out = run(p, stream, true, PER_ITEM_5M, MEAN_PER_WINDOW);
 
     List<Event> accepted = new ArrayList<>(step1);
