@@ -65,12 +65,10 @@ public final class AggregateEvents extends PTransform<PBegin, PCollection<Row>> 
   @Override
   public PCollection<Row> expand(PBegin input) {
     PCollectionTuple read = input.apply("ReadEvents", source);
-    read.get(EventTags.REJECTS)
-        .setRowSchema(EventTags.REJECT_SCHEMA)
+    withSchema(read.get(EventTags.REJECTS), EventTags.REJECT_SCHEMA)
         .apply("WriteRejects", rejectsSink);
     PCollection<Row> results =
-        read.get(EventTags.EVENTS)
-            .setRowSchema(sourceSchema)
+        withSchema(read.get(EventTags.EVENTS), sourceSchema)
             .apply("ApplyTriggerPolicy",
                 new ApplyTriggerPolicy(writeMethod, shape.windowed(), batchInterval))
             .apply("AggregateWithSql", new ApplySqlQuery(sqlFile.mainQuery(), SqlFile.SOURCE_TABLE));
@@ -80,5 +78,10 @@ public final class AggregateEvents extends PTransform<PBegin, PCollection<Row>> 
     }
     results.apply("WriteResults", resultsSink);
     return results;
+  }
+
+  /** {@code rows} with {@code schema}: a source's outputs carry it, or get it here. */
+  private static PCollection<Row> withSchema(PCollection<Row> rows, Schema schema) {
+    return rows.hasSchema() && rows.getSchema().equals(schema) ? rows : rows.setRowSchema(schema);
   }
 }

@@ -15,8 +15,10 @@ import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.testing.TestStream;
+import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
@@ -48,16 +50,14 @@ public class AggregateEventsTest {
     return JobPlan.prepare(settings, SqlFile.read(file.toString()));
   }
 
-  /** A source that emits {@code events} in order, the watermark following them as Kafka's would. */
+  /** A source that emits {@code events} in order, then moves the watermark past them all. */
   static PTransform<PBegin, PCollectionTuple> source(Schema schema, List<Row> events) {
     return new PTransform<>() {
       @Override
       public PCollectionTuple expand(PBegin input) {
-        TestStream.Builder<Row> stream = TestStream.create(schema);
+        TestStream.Builder<Row> stream = TestStream.create(schema).advanceWatermarkTo(T0);
         for (Row e : events) {
-          Instant t = e.getDateTime("timestamp").toInstant();
-          stream = stream.addElements(TimestampedValue.of(e, t))
-              .advanceWatermarkTo(t.minus(Duration.standardMinutes(1)));
+          stream = stream.addElements(TimestampedValue.of(e, e.getDateTime("timestamp").toInstant()));
         }
         PCollection<Row> rows = input.apply("Events", stream.advanceWatermarkToInfinity());
         PCollection<Row> rejects =
@@ -67,13 +67,24 @@ public class AggregateEventsTest {
     };
   }
 
+  /**
+   * A sink that takes every row and keeps none (the results are asserted on the graph's output).
+   * It must consume its input: with a sink that applies nothing, the DirectRunner never ended a
+   * TestStream pipeline.
+   */
   static PTransform<PCollection<Row>, PDone> discard() {
     return new PTransform<>() {
       @Override
       public PDone expand(PCollection<Row> input) {
+        input.apply("Discard", ParDo.of(new DiscardFn()));
         return PDone.in(input.getPipeline());
       }
     };
+  }
+
+  static class DiscardFn extends DoFn<Row, Void> {
+    @ProcessElement
+    public void process(@Element Row row) {}
   }
 
   @Test
