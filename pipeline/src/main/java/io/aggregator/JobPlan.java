@@ -51,7 +51,8 @@ public final class JobPlan {
     this.shape = shape;
     this.nestedShape = nestedShape;
     this.queryId = QueryId.of(sqlFile.text(), settings.fields());
-    this.parser = new JsonEventParser(settings.fields());
+    this.parser =
+        new JsonEventParser(settings.fields(), settings.maxEventTimeSkew().getMillis());
   }
 
   /** Reads, analyses and plans the SQL file of {@code settings}; throws {@link SqlFileException}. */

@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.schemas.Schema;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.values.Row;
 import org.joda.time.Instant;
 
@@ -45,9 +46,20 @@ public final class JsonEventParser implements Serializable {
   private final List<JsonField> fields;
   private final Schema schema;
   private final int timestampSlot;
+  private final long maxAheadMillis;
   private transient Node root;
 
+  /** A parser that accepts any event time Beam can represent (tests, tools). */
   public JsonEventParser(List<JsonField> fields) {
+    this(fields, Long.MAX_VALUE);
+  }
+
+  /**
+   * @param maxAheadMillis how far ahead of the processing clock an event time may be
+   *     ({@code --maxEventTimeSkew}); later ones are rejects (docs/semantics.md, "Event time")
+   */
+  public JsonEventParser(List<JsonField> fields, long maxAheadMillis) {
+    this.maxAheadMillis = maxAheadMillis;
     this.fields = List.copyOf(fields);
     Schema.Builder b = Schema.builder();
     int ts = -1;
@@ -90,6 +102,12 @@ public final class JsonEventParser implements Serializable {
           message.length + " bytes, over the limit of " + MAX_MESSAGE_BYTES,
           Arrays.copyOf(message, 1024));
     }
+    int illFormed = Utf8.firstIllFormed(message);
+    if (illFormed >= 0) {
+      // JSON text is UTF-8 (RFC 8259): a message that is not is not JSON.
+      return ParsedEvent.reject(RejectReason.MALFORMED_JSON,
+          "not well-formed UTF-8 at byte " + illFormed, message);
+    }
     if (root == null) {
       root = compile(fields);
     }
@@ -116,9 +134,35 @@ public final class JsonEventParser implements Serializable {
           "no value at " + fields.get(timestampSlot).path(),
           message);
     }
-    return ParsedEvent.event(
-        Row.withSchema(schema).attachValues(Arrays.asList(values)),
-        ((Instant) ts).getMillis());
+    long eventTime = ((Instant) ts).getMillis();
+    if (eventTime < BoundedWindow.TIMESTAMP_MIN_VALUE.getMillis()) {
+      return ParsedEvent.reject(RejectReason.BAD_TIMESTAMP,
+          "event time " + eventTime + " ms is before the earliest time Beam can represent", message);
+    }
+    String impossible = futureTime(eventTime);
+    if (impossible != null) {
+      return ParsedEvent.reject(RejectReason.FUTURE_TIMESTAMP, impossible, message);
+    }
+    return ParsedEvent.event(Row.withSchema(schema).attachValues(Arrays.asList(values)), eventTime);
+  }
+
+  /**
+   * Why {@code eventTime} is too far ahead to be a real event's, or null when it is not. A time
+   * ahead of the processing clock comes from a producer whose clock, or unit (micro- or nanoseconds
+   * for milliseconds), is wrong; taken as an event it would move its partition's watermark ahead,
+   * and every later event of the partition would be late. Beyond Beam's last timestamp it would
+   * fail the job. So it is a reject, and never reaches the watermark.
+   */
+  private String futureTime(long eventTime) {
+    if (eventTime > BoundedWindow.TIMESTAMP_MAX_VALUE.getMillis()) {
+      return "event time " + eventTime + " ms is after the last time Beam can represent";
+    }
+    long now = System.currentTimeMillis();
+    if (maxAheadMillis < Long.MAX_VALUE - now && eventTime > now + maxAheadMillis) {
+      return "event time " + Instant.ofEpochMilli(eventTime) + " is more than "
+          + maxAheadMillis / 1000 + " s ahead of the clock (--maxEventTimeSkew)";
+    }
+    return null;
   }
 
   private void walk(JsonParser p, Node node, Object[] values) throws IOException {

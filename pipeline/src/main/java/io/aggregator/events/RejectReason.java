@@ -7,5 +7,7 @@ public enum RejectReason {
   MALFORMED_JSON,
   MISSING_TIMESTAMP,
   BAD_TIMESTAMP,
+  /** An event time further ahead of the processing clock than {@code --maxEventTimeSkew}. */
+  FUTURE_TIMESTAMP,
   TYPE_MISMATCH
 }

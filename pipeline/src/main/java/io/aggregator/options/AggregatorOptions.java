@@ -106,6 +106,16 @@ public interface AggregatorOptions extends PipelineOptions {
   void setReadUntilLatest(boolean value);
 
   @Description(
+      "How far ahead of the processing clock an event time may be: later ones (a producer's clock"
+          + " or unit gone wrong) are rejected as FUTURE_TIMESTAMP and never move the watermark."
+          + " Keep it under --allowLateFor, so that one such event cannot make on-time events late."
+          + " '5 minutes' or 'PT5M'.")
+  @Default.String("5 minutes")
+  String getMaxEventTimeSkew();
+
+  void setMaxEventTimeSkew(String value);
+
+  @Description(
       "How long an unreachable MongoDB or Kafka is retried, with back-off, before the job fails"
           + " with the cause: '2 minutes' or 'PT2M'. Nothing is dropped meanwhile; the job waits.")
   @Default.String("2 minutes")

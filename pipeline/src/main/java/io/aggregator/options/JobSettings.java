@@ -33,6 +33,7 @@ public final class JobSettings implements Serializable {
   private final boolean readUntilLatest;
   private final Map<String, String> sparkConf;
   private final Duration retryBudget;
+  private final Duration maxEventTimeSkew;
 
   private JobSettings(AggregatorOptions o) {
     this.bootstrapServers = required("--bootstrapServers", o.getBootstrapServers(), "host:port");
@@ -52,6 +53,7 @@ public final class JobSettings implements Serializable {
     this.checkpointDir = required("--checkpointDir", o.getCheckpointBaseDir(), "a directory");
     this.readUntilLatest = o.getReadUntilLatest();
     this.sparkConf = sparkConf(keyValues("--sparkConf", o.getSparkConf()));
+    this.maxEventTimeSkew = Durations.parse("--maxEventTimeSkew", o.getMaxEventTimeSkew());
     this.retryBudget = Durations.parse("--retryBudget", o.getRetryBudget());
     if (retryBudget.getMillis() <= 0) {
       throw new InvalidOptionException("--retryBudget", "a duration above zero", o.getRetryBudget());
@@ -207,6 +209,11 @@ public final class JobSettings implements Serializable {
     return retryBudget;
   }
 
+  /** How far ahead of the processing clock an event time may be before it is a reject. */
+  public Duration maxEventTimeSkew() {
+    return maxEventTimeSkew;
+  }
+
   /** The settings as one line for the start-up log, with every secret masked. */
   public String describe() {
     Map<String, String> writer = new LinkedHashMap<>();
@@ -237,6 +244,8 @@ public final class JobSettings implements Serializable {
         + checkpointDir
         + " readUntilLatest="
         + readUntilLatest
+        + " maxEventTimeSkew="
+        + Durations.format(maxEventTimeSkew)
         + " retryBudget="
         + Durations.format(retryBudget);
   }

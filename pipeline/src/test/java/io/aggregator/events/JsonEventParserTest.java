@@ -94,6 +94,81 @@ public class JsonEventParserTest {
     assertEquals(RejectReason.TOO_LARGE, PARSER.parse(huge).reason());
   }
 
+  /**
+   * Every ill-formed UTF-8 form RFC 3629 rules out, inside a string value that would otherwise be
+   * counted, is a reject; well-formed multi-byte characters, up to U+10FFFF, are kept.
+   */
+  @Test
+  public void onlyWellFormedUtf8IsAnEvent() {
+    int[][] illFormed = {
+      {0xC0, 0xAF}, {0xC1, 0xBF}, // overlong 2-byte
+      {0xE0, 0x80, 0xAF}, {0xE0, 0x9F, 0xBF}, // overlong 3-byte
+      {0xF0, 0x80, 0x80, 0xAF}, {0xF0, 0x8F, 0xBF, 0xBF}, // overlong 4-byte
+      {0xED, 0xA0, 0x80}, {0xED, 0xBF, 0xBF}, // UTF-16 surrogates
+      {0xF4, 0x90, 0x80, 0x80}, {0xF7, 0xBF, 0xBF, 0xBF}, // above U+10FFFF
+      {0xF8, 0x88, 0x80, 0x80, 0x80}, {0xFC, 0x84, 0x80, 0x80, 0x80, 0x80}, // 5- and 6-byte forms
+      {0xE2, 0x82}, {0xF0, 0x9F, 0x98}, {0xC3}, // truncated
+      {0x80}, {0xBF}, {0x61, 0x80, 0x61}, // stray continuation bytes
+      {0xFE}, {0xFF},
+    };
+    for (int[] form : illFormed) {
+      byte[] m = withUserId(form);
+      ParsedEvent e = PARSER.parse(m);
+      assertEquals(java.util.Arrays.toString(form), RejectReason.MALFORMED_JSON, e.reason());
+      assertTrue(e.detail(), e.detail().startsWith("not well-formed UTF-8 at byte"));
+    }
+    int[][] wellFormed = {
+      {0xC3, 0xA9}, {0xE2, 0x82, 0xAC}, {0xED, 0x9F, 0xBF}, {0xEE, 0x80, 0x80},
+      {0xF0, 0x9D, 0x84, 0x9E}, {0xF4, 0x8F, 0xBF, 0xBF}, {0xC2, 0x80}, {0xE0, 0xA0, 0x80},
+    };
+    for (int[] form : wellFormed) {
+      ParsedEvent e = PARSER.parse(withUserId(form));
+      assertTrue(java.util.Arrays.toString(form), e.isEvent());
+      assertEquals(new String(toBytes(form), StandardCharsets.UTF_8), e.row().getString("user_id"));
+    }
+  }
+
+  static byte[] toBytes(int[] form) {
+    byte[] b = new byte[form.length];
+    for (int i = 0; i < form.length; i++) {
+      b[i] = (byte) form[i];
+    }
+    return b;
+  }
+
+  /** {@code {"user_id": "<form>", "timestamp": ...}} */
+  static byte[] withUserId(int[] form) {
+    byte[] head = "{\"user_id\": \"".getBytes(StandardCharsets.UTF_8);
+    byte[] tail = ("\", " + TS + "}").getBytes(StandardCharsets.UTF_8);
+    byte[] m = new byte[head.length + form.length + tail.length];
+    System.arraycopy(head, 0, m, 0, head.length);
+    System.arraycopy(toBytes(form), 0, m, head.length, form.length);
+    System.arraycopy(tail, 0, m, head.length + form.length, tail.length);
+    return m;
+  }
+
+  /** Event times ahead of the clock by more than the skew, or beyond Beam's range, are rejects. */
+  @Test
+  public void impossibleEventTimesAreRejectsAndHistoricalOnesAreEvents() {
+    JsonEventParser skew = new JsonEventParser(List.of(JsonField.parse("timestamp=$.timestamp")), 300_000L);
+    long now = System.currentTimeMillis();
+    assertTrue(skew.parse(at(String.valueOf(now + 60_000))).isEvent());
+    assertTrue(skew.parse(at("\"1999-01-01T00:00:00Z\"")).isEvent());
+    for (String t : new String[] {String.valueOf(now + 3_600_000), "\"2099-01-01T00:00:00Z\"",
+        "\"9999-12-31T23:59:59Z\"", String.valueOf(now * 1000), String.valueOf(now * 1_000_000)}) {
+      ParsedEvent e = skew.parse(at(t));
+      assertEquals(t, RejectReason.FUTURE_TIMESTAMP, e.reason());
+    }
+    // Without a skew limit, only what Beam cannot represent is refused.
+    assertTrue(PARSER.parse(at("\"9999-12-31T23:59:59Z\"")).isEvent());
+    assertEquals(RejectReason.FUTURE_TIMESTAMP, PARSER.parse(at(String.valueOf(now * 1_000_000))).reason());
+    assertEquals(RejectReason.BAD_TIMESTAMP, PARSER.parse(at(String.valueOf(-now * 1_000_000))).reason());
+  }
+
+  static byte[] at(String timestamp) {
+    return ("{\"timestamp\": " + timestamp + "}").getBytes(StandardCharsets.UTF_8);
+  }
+
   @Test
   public void numbersGivenAsStringsConvert() {
     ParsedEvent e = parse("{\"stats\": {\"n\": \" 7 \", \"d\": \"1e3\"}, \"flags\": [0, \"TRUE\"], " + TS + "}");

@@ -75,11 +75,14 @@ public class BadInputIT {
       case 1: // not JSON at all, or not an object
         String[] junk = {"not json", "{]", "[1, 2]", "\"a string\"", "42", "{\"a\": 1} {\"b\": 2}", "null"};
         return new Message(utf8(junk[r.nextInt(junk.length)]), partition, RejectReason.MALFORMED_JSON, null, 0);
-      case 2: // invalid UTF-8 inside a string
+      case 2: // invalid UTF-8 inside a string: a bad continuation, overlong forms (C0 AF is an
+        // overlong '/'), an encoded surrogate, a truncated sequence
+        int[][] forms = {{0xC3, 0x28}, {0xC0, 0xAF}, {0xE0, 0x80}, {0xED, 0xA0}, {0xE2, 0x82}};
+        int[] form = forms[r.nextInt(forms.length)];
         byte[] b = utf8("{\"item_id\": \"i-XX\", \"qty\": 3, " + ts + "}");
         int at = new String(b, StandardCharsets.UTF_8).indexOf("XX");
-        b[at] = (byte) 0xC3;
-        b[at + 1] = (byte) 0x28;
+        b[at] = (byte) form[0];
+        b[at + 1] = (byte) form[1];
         return new Message(b, partition, RejectReason.MALFORMED_JSON, null, 0);
       case 3: // wrong types, a huge number among them
         String[] wrong = {"\"twelve\"", "1.5", "true", "[1]", "{\"n\": 1}", "9".repeat(5_000)};
@@ -91,6 +94,12 @@ public class BadInputIT {
         String[] missing = {"{\"item_id\": \"i-1\", \"qty\": 3}", "{\"item_id\": \"i-1\", \"timestamp\": null}",
             "{\"timestamp\": \"\", \"qty\": 1}", "{\"timestamp\": \"   \"}"};
         return new Message(utf8(missing[r.nextInt(missing.length)]), partition, RejectReason.MISSING_TIMESTAMP, null, 0);
+      case 6: // impossible event times: far future, epoch micro- and nanoseconds for milliseconds
+        String[] future = {"\"2099-01-01T00:00:00Z\"", "\"9999-12-31T23:59:59Z\"",
+            String.valueOf(System.currentTimeMillis() * 1000),
+            String.valueOf(System.currentTimeMillis() * 1_000_000)};
+        return new Message(utf8("{\"item_id\": \"i-1\", \"qty\": 3, \"timestamp\": " + future[r.nextInt(future.length)] + "}"),
+            partition, RejectReason.FUTURE_TIMESTAMP, null, 0);
       default: // timestamps in forms that are refused
         String[] refused = {"\"yesterday\"", "\"2024-02-30T00:00:00Z\"", "true", "\"12:00\"", "\"2024-10-28T25:00:00Z\"",
             "\"28/10/2024 12:00\"", "{\"t\": 1}"};
@@ -111,7 +120,7 @@ public class BadInputIT {
       messages.add(new Message(utf8(json), i % 2, null, item, qty));
     }
     for (int i = 0; i < BAD; i++) {
-      messages.add(r.nextInt(messages.size() + 1), bad(r, i % 7, r.nextInt(2)));
+      messages.add(r.nextInt(messages.size() + 1), bad(r, i % 8, r.nextInt(2)));
     }
     // Offsets are positions within each partition of a new topic.
     Map<Integer, List<Message>> byPartition = new TreeMap<>();
