@@ -53,7 +53,7 @@ public class DocumentMapperTest {
         windowOnly.toDocument(Row.withSchema(s).addValues(new Instant(START), 1L).build()).get("_id"));
     Schema c = Schema.builder().addNullableField("k", Schema.FieldType.STRING).addInt64Field("c").build();
     DocumentMapper keyed = new DocumentMapper(QueryShape.of(false, List.of("k"), null, false));
-    assertEquals("null", keyed.toDocument(Row.withSchema(c).addValues(null, 1L).build()).get("_id"));
+    assertEquals("\\N", keyed.toDocument(Row.withSchema(c).addValues(null, 1L).build()).get("_id"));
     DocumentMapper whole = new DocumentMapper(QueryShape.of(false, List.of(), null, false));
     assertEquals(GroupId.WHOLE_ID, whole.toDocument(Row.withSchema(c).addValues("x", 1L).build()).get("_id"));
   }
