@@ -2,12 +2,10 @@ package io.aggregator.time;
 
 import io.aggregator.events.ParsedEvent;
 import io.aggregator.metrics.JobMetrics;
-import io.aggregator.source.ReadKafkaEvents;
 import java.util.Objects;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.io.kafka.KafkaRecord;
 import org.apache.beam.sdk.metrics.Counter;
-import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.state.StateSpec;
 import org.apache.beam.sdk.state.StateSpecs;
 import org.apache.beam.sdk.state.ValueState;

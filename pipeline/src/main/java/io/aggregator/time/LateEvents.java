@@ -1,6 +1,5 @@
 package io.aggregator.time;
 
-import io.aggregator.source.TopicSnapshot;
 import java.io.Serializable;
 import org.joda.time.Duration;
 
@@ -20,7 +19,7 @@ public final class LateEvents implements Serializable {
    * @param window the size of the query's tumbling window
    * @param lag {@code --allowLateFor}
    * @param floorMillis the event time every partition's watermark starts from (the head event of
-   *     a bounded replay, see {@link TopicSnapshot#headEventTime}), or {@link Long#MIN_VALUE}
+   *     a bounded replay, see {@code source/TopicSnapshot#headEventTime}), or {@link Long#MIN_VALUE}
    */
   public LateEvents(Duration window, Duration lag, long floorMillis) {
     this.windowMillis = window.getMillis();

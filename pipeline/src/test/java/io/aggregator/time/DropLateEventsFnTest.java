@@ -5,7 +5,6 @@ import io.aggregator.events.RejectReason;
 import io.aggregator.events.ParsedEventCoder;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.coders.ByteArrayCoder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.NullableCoder;
