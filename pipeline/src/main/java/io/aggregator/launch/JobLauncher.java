@@ -10,9 +10,13 @@ import io.aggregator.source.ConsumerSettings;
 import io.aggregator.source.KafkaReachability;
 import io.aggregator.source.ReadKafkaEvents;
 import io.aggregator.source.TopicSnapshot;
+import io.aggregator.sql.GroupWindow;
 import io.aggregator.sql.QueryId;
+import io.aggregator.time.LateEvents;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.options.PipelineOptions;
+import org.checkerframework.checker.nullness.qual.Nullable;
+import org.joda.time.Duration;
 import org.joda.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,7 +63,7 @@ public final class JobLauncher {
             snapshot,
             plan.parser(),
             settings.allowLateFor(),
-            plan.shape().tumbleSize(),
+            lateRule(plan.shape().groupWindow(), settings.allowLateFor()),
             RunnerSupport.readMethod(options),
             settings.retryBudget().getMillis());
     pipeline.apply("AggregateEvents", plan.graph(source, sinks.results(), sinks.rejects()));
@@ -71,5 +75,20 @@ public final class JobLauncher {
         snapshot.totalMessages(),
         new KafkaReachability(consumer),
         settings.retryBudget().getMillis());
+  }
+
+  /** When an event is late for the query's window (docs/semantics.md, "Lateness"), or null. */
+  static @Nullable LateEvents lateRule(@Nullable GroupWindow window, Duration lag) {
+    if (window == null) {
+      return null;
+    }
+    if (window.kind() == GroupWindow.Kind.SESSION) {
+      return LateEvents.sessions(lag);
+    }
+    return LateEvents.sliding(
+        Duration.millis(window.sizeMillis()),
+        Duration.millis(window.slideMillis()),
+        Duration.millis(window.offsetMillis()),
+        lag);
   }
 }

@@ -54,7 +54,7 @@ public class ReadKafkaEvents extends PTransform<PBegin, PCollectionTuple> {
   private final TopicSnapshot snapshot;
   private final JsonEventParser parser;
   private final Duration allowedLateness;
-  private final @Nullable Duration tumbleWindow;
+  private final @Nullable LateEvents lateRule;
   private final KafkaReadMethod readMethod;
   private final long retryBudgetMillis;
 
@@ -62,8 +62,8 @@ public class ReadKafkaEvents extends PTransform<PBegin, PCollectionTuple> {
    * @param consumer Kafka client settings (servers, group id, offset reset, security ...)
    * @param snapshot the partitions to read and, when bounded, where to stop
    * @param allowedLateness how far the watermark lags the largest event time seen
-   * @param tumbleWindow the query's tumbling window, for dropping late events as they are read
-   *     ({@link DropLateEventsFn}); null when the query has none
+   * @param lateRule when an event of the query's window is late, for dropping late events as
+   *     they are read ({@link DropLateEventsFn}); null when the query has no window
    * @param readMethod the read the runner can translate
    * @param retryBudgetMillis how long a bounded replay's source waits for Kafka ({@code
    *     --retryBudget}; the splittable read polls until the launcher's watch stops the job)
@@ -73,12 +73,12 @@ public class ReadKafkaEvents extends PTransform<PBegin, PCollectionTuple> {
       TopicSnapshot snapshot,
       JsonEventParser parser,
       Duration allowedLateness,
-      @Nullable Duration tumbleWindow,
+      @Nullable LateEvents lateRule,
       KafkaReadMethod readMethod,
       long retryBudgetMillis) {
     this.readMethod = readMethod;
     this.retryBudgetMillis = retryBudgetMillis;
-    this.tumbleWindow = tumbleWindow;
+    this.lateRule = lateRule;
     this.consumer = consumer;
     this.snapshot = snapshot;
     this.parser = parser;
@@ -99,8 +99,7 @@ public class ReadKafkaEvents extends PTransform<PBegin, PCollectionTuple> {
     long floorMillis = snapshot.headEventTime() == null ? Long.MIN_VALUE : snapshot.headEventTime();
     Instant floor =
         floorMillis == Long.MIN_VALUE ? BoundedWindow.TIMESTAMP_MIN_VALUE : new Instant(floorMillis);
-    LateEvents lateEvents =
-        tumbleWindow == null ? null : new LateEvents(tumbleWindow, allowedLateness, floorMillis);
+    LateEvents lateEvents = lateRule == null ? null : lateRule.startingAt(floorMillis);
     PCollection<KafkaRecord<byte[], ParsedEvent>> records;
     boolean bounded = snapshot.totalMessages() >= 0;
     if (bounded && readMethod != KafkaReadMethod.SPLITTABLE) {

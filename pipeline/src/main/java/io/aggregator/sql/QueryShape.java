@@ -39,8 +39,8 @@ public final class QueryShape implements java.io.Serializable {
   private final List<String> keyColumns;
   private final @Nullable String windowStartColumn;
   private final boolean hasIdColumn;
-  /** The TUMBLE size in milliseconds when the query groups by one tumbling window, else 0. */
-  private long tumbleMillis;
+  /** The window the query groups by, or null. */
+  private @Nullable GroupWindow groupWindow;
 
   private QueryShape(
       boolean windowed,
@@ -78,6 +78,7 @@ public final class QueryShape implements java.io.Serializable {
           fileName, e.getPos() == null ? 0 : e.getPos().getLineNum(), firstLine(e.getMessage()));
     }
     boolean windowed = containsWindowFunction(node);
+    refuseSessionEnd(fileName, node);
     SqlSelect select = outerSelect(node);
     if (select == null) {
       return new QueryShape(windowed, List.of(), null, false);
@@ -90,13 +91,13 @@ public final class QueryShape implements java.io.Serializable {
     }
     List<String> keys = new ArrayList<>();
     String windowStart = null;
-    long tumble = 0;
+    GroupWindow groupWindow = null;
     SqlNodeList group = select.getGroup();
     if (group != null) {
       for (SqlNode g : group) {
         if (isWindowCall(g)) {
           String fn = operatorName((SqlCall) g);
-          tumble = fn.equals("TUMBLE") ? intervalMillis((SqlCall) g) : 0;
+          groupWindow = groupWindow(fn, (SqlCall) g);
           windowStart = selectedWindowStart(select, fn + "_START");
           if (windowStart == null && !hasId) {
             throw new SqlFileException(
@@ -126,18 +127,34 @@ public final class QueryShape implements java.io.Serializable {
       }
     }
     QueryShape shape = new QueryShape(windowed, keys, windowStart, hasId);
-    shape.tumbleMillis = tumble;
+    shape.groupWindow = groupWindow;
     return shape;
   }
 
-  /** The size of {@code TUMBLE(ts, INTERVAL '5' MINUTE)}, or 0 when it is not a literal. */
-  private static long intervalMillis(SqlCall tumble) {
-    if (tumble.operandCount() < 2 || !(tumble.operand(1) instanceof SqlIntervalLiteral)) {
-      return 0;
+  /**
+   * The window of {@code TUMBLE(ts, size[, offset])}, {@code HOP(ts, slide, size[, offset])} or
+   * {@code SESSION(ts, gap)}, or null when an interval is not a literal (Beam SQL then refuses the
+   * query itself).
+   */
+  private static @Nullable GroupWindow groupWindow(String fn, SqlCall call) {
+    GroupWindow.Kind kind = GroupWindow.Kind.valueOf(fn);
+    long[] ms = new long[call.operandCount() - 1];
+    for (int i = 1; i < call.operandCount(); i++) {
+      if (!(call.operand(i) instanceof SqlIntervalLiteral)) {
+        return null;
+      }
+      SqlIntervalLiteral interval = (SqlIntervalLiteral) call.operand(i);
+      ms[i - 1] =
+          SqlParserUtil.intervalToMillis(interval.getValueAs(SqlIntervalLiteral.IntervalValue.class));
     }
-    SqlIntervalLiteral interval = (SqlIntervalLiteral) tumble.operand(1);
-    return SqlParserUtil.intervalToMillis(
-        interval.getValueAs(SqlIntervalLiteral.IntervalValue.class));
+    switch (kind) {
+      case TUMBLE:
+        return ms.length < 1 ? null : new GroupWindow(kind, ms[0], ms[0], ms.length > 1 ? ms[1] : 0);
+      case HOP:
+        return ms.length < 2 ? null : new GroupWindow(kind, ms[1], ms[0], ms.length > 2 ? ms[2] : 0);
+      default:
+        return ms.length < 1 ? null : new GroupWindow(kind, ms[0], 0, 0);
+    }
   }
 
   private static @Nullable SqlSelect outerSelect(SqlNode node) {
@@ -158,6 +175,28 @@ public final class QueryShape implements java.io.Serializable {
   private static String operatorName(SqlCall call) {
     String name = call.getOperator().getName().toUpperCase(Locale.ROOT);
     return name.startsWith("$") ? name.substring(1) : name;
+  }
+
+  /**
+   * Beam SQL keeps only a window's start: {@code SESSION_END} returns the session's start, not its
+   * end (TUMBLE_END and HOP_END are the start plus the size, and right). Refused at its line rather
+   * than written wrong in every document.
+   */
+  private static void refuseSessionEnd(String fileName, SqlNode node) {
+    node.accept(
+        new SqlBasicVisitor<Void>() {
+          @Override
+          public Void visit(SqlCall call) {
+            if (operatorName(call).equals("SESSION_END")) {
+              throw new SqlFileException(
+                  fileName,
+                  call.getParserPosition().getLineNum(),
+                  "SESSION_END is not supported: Beam SQL returns the session's start for it."
+                      + " Select MAX(`timestamp`) for the time of the session's last event");
+            }
+            return super.visit(call);
+          }
+        });
   }
 
   private static boolean containsWindowFunction(SqlNode node) {
@@ -228,11 +267,9 @@ public final class QueryShape implements java.io.Serializable {
     return windowStartColumn;
   }
 
-  /**
-   * The size of the query's tumbling window, or null when it has none (no window, HOP, SESSION).
-   */
-  public org.joda.time.@Nullable Duration tumbleSize() {
-    return tumbleMillis > 0 ? org.joda.time.Duration.millis(tumbleMillis) : null;
+  /** The event-time window the query groups by, or null when it has none. */
+  public @Nullable GroupWindow groupWindow() {
+    return groupWindow;
   }
 
   /** Whether the query selects an {@code _id} column itself. */

@@ -167,4 +167,59 @@ final class Expected {
         });
     return docs;
   }
+
+  /** items_per_10m_every_5m (test file): per item, counts in 10-minute windows every 5 minutes. */
+  static Map<String, Document> hoppingCountsPerItem(List<Interaction> events) {
+    long size = 2 * WINDOW;
+    Map<String, Document> docs = new TreeMap<>();
+    for (Interaction e : events) {
+      // The two windows holding t start at the 5-minute boundary at or before t and the one before.
+      for (long s = windowStart(e.timestampMillis) - WINDOW; s <= e.timestampMillis; s += WINDOW) {
+        long start = s;
+        String id = e.itemId + "#" + iso(start);
+        Document d = docs.computeIfAbsent(id, k -> new Document("_id", id)
+            .append("item_id", e.itemId)
+            .append("window", new Document("start", new Date(start)).append("end", new Date(start + size)))
+            .append("interaction_count", 0L));
+        d.put("interaction_count", d.getLong("interaction_count") + 1);
+      }
+    }
+    return docs;
+  }
+
+  /**
+   * sessions_per_user (test file): per user, sessions of events less than {@code gapMillis} apart
+   * (a session spans its first event to its last plus the gap), with the time of its last event.
+   */
+  static Map<String, Document> sessionCountsPerUser(List<Interaction> events, long gapMillis) {
+    Map<String, List<Long>> times = new TreeMap<>();
+    for (Interaction e : events) {
+      times.computeIfAbsent(e.userId, k -> new java.util.ArrayList<>()).add(e.timestampMillis);
+    }
+    Map<String, Document> docs = new TreeMap<>();
+    times.forEach(
+        (user, ts) -> {
+          java.util.Collections.sort(ts);
+          int i = 0;
+          while (i < ts.size()) {
+            long start = ts.get(i);
+            long end = start + gapMillis;
+            long count = 0;
+            long last = start;
+            while (i < ts.size() && ts.get(i) < end) {
+              last = ts.get(i);
+              end = last + gapMillis;
+              count++;
+              i++;
+            }
+            String id = user + "#" + iso(start);
+            docs.put(id, new Document("_id", id)
+                .append("user_id", user)
+                .append("window", new Document("start", new Date(start)))
+                .append("last_event_at", new Date(last))
+                .append("interaction_count", count));
+          }
+        });
+    return docs;
+  }
 }

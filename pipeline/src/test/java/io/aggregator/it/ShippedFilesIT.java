@@ -17,6 +17,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.bson.Document;
 import org.junit.AfterClass;
@@ -201,6 +203,54 @@ public class ShippedFilesIT {
         "pipeline", "src", "test", "resources", "sql", "mean_item_count_5m.sql");
     runJob(TOPIC, file, "mean_item", "append", "item_id=$.item_id");
     assertSameDocuments(Expected.meanItemCountPerWindow(data.onTime), documents("mean_item"));
+  }
+
+  // ---- one lateness rule for every kind of window (docs/semantics.md, "Lateness") ----------
+
+  /**
+   * HOP: the clearly late events are dropped from both their windows, and counted once each; every
+   * on-time event is in both of its windows.
+   */
+  @Test
+  public void hoppingWindowsDropTheLateEventsOnEveryRunner() throws Exception {
+    long dropped = runJobCountingLate(testFile("items_per_10m_every_5m.sql"), "hop_item", "update",
+        "item_id=$.item_id");
+    assertSameDocuments(Expected.hoppingCountsPerItem(data.onTime), documents("hop_item"));
+    assertEquals(data.late.size(), dropped);
+  }
+
+  /** SESSION: a late event is one behind its partition's watermark; none merges into a session. */
+  @Test
+  public void sessionWindowsDropTheLateEventsOnEveryRunner() throws Exception {
+    long dropped = runJobCountingLate(testFile("sessions_per_user.sql"), "session_user", "append",
+        "user_id=$.user_id");
+    Map<String, Document> expected = Expected.sessionCountsPerUser(data.onTime, 60_000);
+    assertTrue("users with several sessions",
+        expected.size() > 2 * expected.values().stream().map(d -> d.get("user_id")).distinct().count());
+    assertSameDocuments(expected, documents("session_user"));
+    assertEquals(data.late.size(), dropped);
+  }
+
+  /** TUMBLE: the late-event count of the run's last line is exact too. */
+  @Test
+  public void tumblingWindowsCountEachLateEventOnce() throws Exception {
+    long dropped = runJobCountingLate(sqlFile("interactions_per_item_5m.sql"), "late_item", "append",
+        "item_id=$.item_id", "interaction_type=$.interaction_type");
+    assertEquals(data.late.size(), dropped);
+  }
+
+  static Path testFile(String name) {
+    return Path.of(System.getProperty("aggregator.repoRoot", ".."),
+        "pipeline", "src", "test", "resources", "sql", name);
+  }
+
+  /** Runs the job and returns the "N dropped as late" of the line that ends it. */
+  static long runJobCountingLate(Path file, String collection, String writeMethod, String... fields)
+      throws Exception {
+    Captured out = Captured.during(() -> runJob(TOPIC, file, collection, writeMethod, fields));
+    Matcher m = Pattern.compile("aggregator: DONE after .*?, (\\d+) dropped as late").matcher(out.text);
+    assertTrue("the run's last line in:\n" + out.text, m.find());
+    return Long.parseLong(m.group(1));
   }
 
   /** Guards the fixture itself: the late events really are late and really are in the topic. */

@@ -105,6 +105,40 @@ public class SqlFileTest {
   }
 
   @Test
+  public void groupWindowIntervalsInBeamSqlOrder() {
+    assertNull(QueryShape.analyze("f", "SELECT '_id' AS _id, COUNT(*) AS c FROM SOURCE").groupWindow());
+    assertEquals(
+        new GroupWindow(GroupWindow.Kind.TUMBLE, 300_000, 300_000, 0),
+        window("TUMBLE", "INTERVAL '5' MINUTE"));
+    assertEquals(
+        new GroupWindow(GroupWindow.Kind.TUMBLE, 300_000, 300_000, 60_000),
+        window("TUMBLE", "INTERVAL '5' MINUTE, INTERVAL '1' MINUTE"));
+    // HOP(ts, slide, size): every minute, the last five minutes.
+    assertEquals(
+        new GroupWindow(GroupWindow.Kind.HOP, 300_000, 60_000, 0),
+        window("HOP", "INTERVAL '1' MINUTE, INTERVAL '5' MINUTE"));
+    assertEquals(
+        new GroupWindow(GroupWindow.Kind.SESSION, 30_000, 0, 0),
+        window("SESSION", "INTERVAL '30' SECOND"));
+  }
+
+  @Test
+  public void sessionEndIsRefusedAtItsLine() {
+    SqlFileException e = assertThrows(SqlFileException.class, () -> QueryShape.analyze("s.sql",
+        "SELECT user_id,\n SESSION_START(`timestamp`, INTERVAL '1' MINUTE) AS ws,\n"
+            + " SESSION_END(`timestamp`, INTERVAL '1' MINUTE) AS we, COUNT(*) AS c\nFROM SOURCE"
+            + " GROUP BY user_id, SESSION(`timestamp`, INTERVAL '1' MINUTE)"));
+    assertThat(e.getMessage(), startsWith("s.sql:3:"));
+    assertThat(e.getMessage(), containsString("MAX(`timestamp`)"));
+  }
+
+  private static GroupWindow window(String fn, String intervals) {
+    String call = fn + "(`timestamp`, " + intervals + ")";
+    return QueryShape.analyze("f", "SELECT " + fn + "_START(`timestamp`, " + intervals + ") AS ws,"
+        + " COUNT(*) AS c FROM SOURCE GROUP BY " + call).groupWindow();
+  }
+
+  @Test
   public void unkeyableQueriesAreRefusedAtTheirLine() {
     SqlFileException e = assertThrows(SqlFileException.class, () -> QueryShape.analyze("f.sql",
         "SELECT COUNT(*) AS c\nFROM SOURCE\nGROUP BY item_id"));

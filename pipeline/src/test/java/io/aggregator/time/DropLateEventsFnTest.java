@@ -72,7 +72,7 @@ public class DropLateEventsFnTest {
     }
     PCollection<String> kept =
         p.apply(stream.advanceWatermarkToInfinity())
-            .apply(ParDo.of(new DropLateEventsFn(new LateEvents(WINDOW, LAG, Long.MIN_VALUE))))
+            .apply(ParDo.of(new DropLateEventsFn(LateEvents.tumbling(WINDOW, Duration.ZERO, LAG))))
             .setCoder(recordCoder)
             .apply(MapElements.into(TypeDescriptors.strings()).via(r -> {
               ParsedEvent e = r.getKV().getValue();
