@@ -12,6 +12,7 @@ import io.aggregator.source.ReadKafkaEvents;
 import io.aggregator.source.TopicSnapshot;
 import io.aggregator.sql.GroupWindow;
 import io.aggregator.sql.QueryId;
+import io.aggregator.time.EventTimeRules;
 import io.aggregator.time.LateEvents;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.options.PipelineOptions;
@@ -54,7 +55,8 @@ public final class JobLauncher {
           snapshot.totalMessages(),
           snapshot.headEventTime() == null ? "(unknown)" : new Instant(snapshot.headEventTime()));
     }
-    RunnerCheckpoints.configure(options, plan.checkpointDirectory(), settings.readUntilLatest());
+    RunnerCheckpoints.configure(
+        options, plan.checkpointDirectory(), settings.readUntilLatest(), snapshot.partitions().size());
     RunnerSupport.configure(options, settings.readUntilLatest(), settings.sparkConf());
     Pipeline pipeline = Pipeline.create(options);
     ReadKafkaEvents source =
@@ -62,10 +64,13 @@ public final class JobLauncher {
             consumer,
             snapshot,
             plan.parser(),
-            settings.allowLateFor(),
-            lateRule(plan.shape().groupWindow(), settings.allowLateFor()),
+            new EventTimeRules(
+                settings.allowLateFor(),
+                lateRule(plan.shape().groupWindow(), settings.allowLateFor()),
+                settings.idleTimeout()),
             RunnerSupport.readMethod(options),
-            settings.retryBudget().getMillis());
+            settings.retryBudget().getMillis(),
+            settings.partitionDiscoveryInterval());
     pipeline.apply("AggregateEvents", plan.graph(source, sinks.results(), sinks.rejects()));
     RunnerSupport.optimize(pipeline, options);
     long startNanos = System.nanoTime();

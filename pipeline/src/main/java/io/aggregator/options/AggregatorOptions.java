@@ -116,6 +116,25 @@ public interface AggregatorOptions extends PipelineOptions {
   void setMaxEventTimeSkew(String value);
 
   @Description(
+      "Unbounded jobs: a partition that delivers no message for this long stops holding the"
+          + " watermark back, so that windows still close; its watermark follows the other"
+          + " partitions (never past the clock minus this timeout) until it delivers again."
+          + " '0' keeps every partition holding it for ever. '1 minute' or 'PT1M'.")
+  @Default.String("1 minute")
+  String getIdleTimeout();
+
+  void setIdleTimeout(String value);
+
+  @Description(
+      "Unbounded jobs on the DirectRunner: how often the topic is asked for partitions"
+          + " added while the job runs; new ones are read from their first offset (Flink and Spark"
+          + " read them from the next start). '1 minute'.")
+  @Default.String("1 minute")
+  String getPartitionDiscoveryInterval();
+
+  void setPartitionDiscoveryInterval(String value);
+
+  @Description(
       "How long an unreachable MongoDB or Kafka is retried, with back-off, before the job fails"
           + " with the cause: '2 minutes' or 'PT2M'. Nothing is dropped meanwhile; the job waits.")
   @Default.String("2 minutes")

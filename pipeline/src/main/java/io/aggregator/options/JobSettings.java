@@ -34,6 +34,8 @@ public final class JobSettings implements Serializable {
   private final Map<String, String> sparkConf;
   private final Duration retryBudget;
   private final Duration maxEventTimeSkew;
+  private final Duration idleTimeout;
+  private final Duration partitionDiscoveryInterval;
 
   private JobSettings(AggregatorOptions o) {
     this.bootstrapServers = required("--bootstrapServers", o.getBootstrapServers(), "host:port");
@@ -54,6 +56,16 @@ public final class JobSettings implements Serializable {
     this.readUntilLatest = o.getReadUntilLatest();
     this.sparkConf = sparkConf(keyValues("--sparkConf", o.getSparkConf()));
     this.maxEventTimeSkew = Durations.parse("--maxEventTimeSkew", o.getMaxEventTimeSkew());
+    this.idleTimeout =
+        "0".equals(String.valueOf(o.getIdleTimeout()).trim())
+            ? Duration.ZERO
+            : Durations.parse("--idleTimeout", o.getIdleTimeout());
+    this.partitionDiscoveryInterval =
+        Durations.parse("--partitionDiscoveryInterval", o.getPartitionDiscoveryInterval());
+    if (partitionDiscoveryInterval.getMillis() <= 0) {
+      throw new InvalidOptionException(
+          "--partitionDiscoveryInterval", "a duration above zero", o.getPartitionDiscoveryInterval());
+    }
     this.retryBudget = Durations.parse("--retryBudget", o.getRetryBudget());
     if (retryBudget.getMillis() <= 0) {
       throw new InvalidOptionException("--retryBudget", "a duration above zero", o.getRetryBudget());
@@ -214,6 +226,16 @@ public final class JobSettings implements Serializable {
     return maxEventTimeSkew;
   }
 
+  /** How long a partition may deliver nothing before it stops holding the watermark; 0: never. */
+  public Duration idleTimeout() {
+    return idleTimeout;
+  }
+
+  /** How often an unbounded job looks for partitions added to the topic. */
+  public Duration partitionDiscoveryInterval() {
+    return partitionDiscoveryInterval;
+  }
+
   /** The settings as one line for the start-up log, with every secret masked. */
   public String describe() {
     Map<String, String> writer = new LinkedHashMap<>();
@@ -246,6 +268,10 @@ public final class JobSettings implements Serializable {
         + readUntilLatest
         + " maxEventTimeSkew="
         + Durations.format(maxEventTimeSkew)
+        + " idleTimeout="
+        + Durations.format(idleTimeout)
+        + " partitionDiscoveryInterval="
+        + Durations.format(partitionDiscoveryInterval)
         + " retryBudget="
         + Durations.format(retryBudget);
   }

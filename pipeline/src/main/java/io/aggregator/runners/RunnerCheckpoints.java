@@ -49,9 +49,11 @@ public final class RunnerCheckpoints {
    * Points the runner's checkpoints at {@code directory} and, on Flink, arranges to resume from
    * the latest checkpoint found there.
    *
+   * @param partitions how many partitions the topic has now
    * @return the checkpoint the job resumes from, or null when it starts afresh
    */
-  public static @Nullable String configure(PipelineOptions options, String directory, boolean bounded) {
+  public static @Nullable String configure(
+      PipelineOptions options, String directory, boolean bounded, int partitions) {
     Runner runner = Runner.of(options);
     if (runner == Runner.SPARK) {
       RunnerOptions.set(options, RunnerOptions.SPARK_COMMON, "CheckpointDir", String.class, sparkRunDirectory(directory));
@@ -84,7 +86,16 @@ public final class RunnerCheckpoints {
       return null; // a remote store, or the user chose what to restore
     }
     Optional<Path> latest = latestFlinkCheckpoint(Path.of(directory));
+    Integer before = bounded ? null : PartitionCount.swap(Path.of(directory), partitions);
     if (latest.isEmpty()) {
+      return null;
+    }
+    if (before != null && before < partitions) {
+      // An unbounded Flink job reads the partitions its source found at its first start, and a
+      // restored source keeps that list: restored, it would never read the new ones.
+      LOG.warn("Not resuming from {}: the topic has {} partitions, the job that checkpointed it read"
+          + " {}. The job rebuilds its state from the topic instead (docs/semantics.md,"
+          + " \"Partitions\").", latest.get(), partitions, before);
       return null;
     }
     String path = latest.get().toAbsolutePath().toString();

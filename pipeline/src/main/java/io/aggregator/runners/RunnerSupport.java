@@ -10,18 +10,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What a runner can translate, decided once at start so that the pipeline itself stays the same
- * on every runner.
+ * What a runner can translate, and runs well, decided once at start so that the pipeline itself
+ * stays the same on every runner.
  *
  * <ul>
- *   <li>The classic Spark runner cannot translate a splittable DoFn, KafkaIO's way of reading:
- *       it gets the classic sources ({@link KafkaReadMethod#CLASSIC_SOURCE}).
- *   <li>Flink reads with the splittable DoFn, whose positions its checkpoints hold: a restored
- *       bounded source would be read again from the start (apache/beam#31313).
- *   <li>The DirectRunner replays through the bounded source ({@link
- *       KafkaReadMethod#REPLAY_SOURCE}): its splittable-DoFn runner reads at most 100 records per
- *       step of each partition, and its cost is per bundle. An unbounded job keeps the splittable
- *       read, with its consumers kept open between steps.
+ *   <li>The classic Spark runner cannot translate a splittable DoFn, KafkaIO's splittable read: it
+ *       gets the classic sources, the unbounded one read by one reader, because the runner takes
+ *       the largest watermark over a source's readers ({@link
+ *       KafkaReadMethod.Stream#CLASSIC_SOURCE_ONE_READER}).
+ *   <li>Flink replays with the splittable DoFn, whose positions its checkpoints hold: a restored
+ *       bounded source would be read again from the start (apache/beam#31313). Its unbounded jobs
+ *       read through the classic source, whose operator passes the watermark on (see {@link
+ *       KafkaReadMethod.Stream#CLASSIC_SOURCE}).
+ *   <li>The DirectRunner replays through the bounded source: its splittable-DoFn runner reads at
+ *       most 100 records per step of each partition, and its cost is per bundle. An unbounded job
+ *       keeps the splittable read, which also finds new partitions.
  *   <li>Spark runs a bounded replay as a batch job: in streaming mode a pipeline without an
  *       unbounded source fails ("No output operations registered"), and an unbounded job needs
  *       streaming mode.
@@ -37,11 +40,14 @@ public final class RunnerSupport {
   public static KafkaReadMethod readMethod(PipelineOptions options) {
     switch (Runner.of(options)) {
       case SPARK:
-        return KafkaReadMethod.CLASSIC_SOURCE;
+        return new KafkaReadMethod(
+            KafkaReadMethod.Replay.REPLAY_SOURCE, KafkaReadMethod.Stream.CLASSIC_SOURCE_ONE_READER);
       case DIRECT:
-        return KafkaReadMethod.REPLAY_SOURCE;
+        return new KafkaReadMethod(
+            KafkaReadMethod.Replay.REPLAY_SOURCE, KafkaReadMethod.Stream.SPLITTABLE_WATCHING_PARTITIONS);
       default:
-        return KafkaReadMethod.SPLITTABLE;
+        return new KafkaReadMethod(
+            KafkaReadMethod.Replay.SPLITTABLE, KafkaReadMethod.Stream.CLASSIC_SOURCE);
     }
   }
 

@@ -1,27 +1,51 @@
 package io.aggregator.source;
 
-/** How {@link ReadKafkaEvents} reads the topic: the runner decides which it can translate. */
-public enum KafkaReadMethod {
-  /**
-   * KafkaIO's splittable DoFn over per-partition descriptors, bounded or not: the watermark is kept
-   * per partition and the read position is part of the runner's checkpoints (Flink, which resumes
-   * a replay from them).
-   */
-  SPLITTABLE,
-  /**
-   * A bounded replay through {@link KafkaReplaySource}, an unbounded job through the splittable
-   * read with its consumers kept open between the runner's checkpoints of the read ({@link
-   * PooledConsumers}): the DirectRunner. Its splittable-DoFn runner reads at most 100 records per
-   * step of each partition and its cost is per bundle; a classic bounded source is read in large
-   * bundles. Not on Flink: its checkpoints hold the splittable read's positions (a restored
-   * bounded source is read again from the start, apache/beam#31313), and on a session cluster a
-   * consumer left open after a job ends would keep the job's classes loaded.
-   */
-  REPLAY_SOURCE,
-  /**
-   * Classic sources only, for a runner that cannot translate a splittable DoFn (the classic Spark
-   * runner): a bounded replay through {@link KafkaReplaySource}, an unbounded job through KafkaIO's
-   * {@code UnboundedSource}.
-   */
-  CLASSIC_SOURCE
+/**
+ * How {@link ReadKafkaEvents} reads the topic, for a bounded replay and for an unbounded job: the
+ * runner decides which it can translate, and which of them it runs well (runners/RunnerSupport).
+ *
+ * @param replay how a bounded replay ({@code --readUntilLatest}) is read
+ * @param stream how an unbounded job is read
+ */
+public record KafkaReadMethod(Replay replay, Stream stream) {
+
+  /** The ways to read a bounded replay. */
+  public enum Replay {
+    /**
+     * KafkaIO's splittable DoFn over per-partition descriptors: the read positions are part of the
+     * runner's checkpoints (Flink resumes a replay from them; a restored bounded source would be
+     * read again from the start, apache/beam#31313).
+     */
+    SPLITTABLE,
+    /**
+     * {@link KafkaReplaySource}, a classic bounded source read in large bundles: every runner
+     * translates it, and the DirectRunner's splittable-DoFn runner reads at most 100 records per
+     * step of each partition.
+     */
+    REPLAY_SOURCE
+  }
+
+  /** The ways to read an unbounded job. */
+  public enum Stream {
+    /**
+     * KafkaIO's splittable DoFn fed by {@link WatchPartitions}, which finds partitions added while
+     * the job runs, with consumers kept open between steps ({@link PooledConsumers}): the
+     * DirectRunner.
+     */
+    SPLITTABLE_WATCHING_PARTITIONS,
+    /**
+     * KafkaIO's classic {@code UnboundedSource}, whose partitions are those of the start. On
+     * Flink: Beam 2.62's Flink operator for a splittable DoFn does not pass its watermark on while
+     * a bundle is open, and an unbounded read resumes at once after every poll, so a bundle is
+     * almost always open and no window ever closed (docs/semantics.md, "Partitions"); a source
+     * operator emits its watermark on its own.
+     */
+    CLASSIC_SOURCE,
+    /**
+     * The classic source read by one reader ({@link OneReaderKafkaSource}): Spark, whose runner
+     * takes the largest watermark over a source's readers, so that with several of them one read
+     * ahead made the others' events late at the aggregation.
+     */
+    CLASSIC_SOURCE_ONE_READER
+  }
 }

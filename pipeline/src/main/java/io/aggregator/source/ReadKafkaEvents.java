@@ -2,6 +2,8 @@ package io.aggregator.source;
 
 import io.aggregator.metrics.JobMetrics;
 import io.aggregator.time.DropLateEventsFn;
+import io.aggregator.time.DropStampedLateEventsFn;
+import io.aggregator.time.EventTimeRules;
 import io.aggregator.time.LateEvents;
 import io.aggregator.time.EventTimePolicyFactory;
 import io.aggregator.time.LaggingWatermarkEstimator;
@@ -11,6 +13,7 @@ import io.aggregator.events.JsonEventParser;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.UUID;
 import org.apache.beam.sdk.coders.ByteArrayCoder;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.KvCoder;
@@ -37,72 +40,78 @@ import org.apache.beam.sdk.values.TupleTagList;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.joda.time.Duration;
-import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Instant;
 
 /**
  * Reads the topic's partitions with KafkaIO and splits the parsed messages into events (rows of
- * table SOURCE, stamped with their event time) and rejects.
+ * table SOURCE, stamped with their event time) and rejects, late events dropped and counted on the
+ * way (docs/semantics.md, "Watermark", "Partitions", "Lateness").
  *
- * <p>The partitions and, for a bounded replay, their end offsets are fixed when the pipeline is
- * built ({@link TopicSnapshot}): one source descriptor per non-empty partition, each read from
- * its start to its end offset, so the read finishes on any number of partitions, empty or uneven.
+ * <ul>
+ *   <li>A bounded replay reads the partitions and end offsets fixed when the pipeline is built
+ *       ({@link TopicSnapshot}): one source per non-empty partition, each read from its start to
+ *       its end offset, so the read finishes on any number of partitions, empty or uneven.
+ *   <li>An unbounded job reads every partition, and finds new ones as they are added, where the
+ *       runner can ({@link WatchPartitions}).
+ * </ul>
  */
 public class ReadKafkaEvents extends PTransform<PBegin, PCollectionTuple> {
 
   private final ConsumerSettings consumer;
   private final TopicSnapshot snapshot;
   private final JsonEventParser parser;
-  private final Duration allowedLateness;
-  private final @Nullable LateEvents lateRule;
+  private final EventTimeRules eventTime;
   private final KafkaReadMethod readMethod;
   private final long retryBudgetMillis;
+  private final Duration discoveryInterval;
 
   /**
    * @param consumer Kafka client settings (servers, group id, offset reset, security ...)
    * @param snapshot the partitions to read and, when bounded, where to stop
-   * @param allowedLateness how far the watermark lags the largest event time seen
-   * @param lateRule when an event of the query's window is late, for dropping late events as
-   *     they are read ({@link DropLateEventsFn}); null when the query has no window
+   * @param eventTime the watermark's lag, the lateness rule and the idle timeout
    * @param readMethod the read the runner can translate
    * @param retryBudgetMillis how long a bounded replay's source waits for Kafka ({@code
    *     --retryBudget}; the splittable read polls until the launcher's watch stops the job)
+   * @param discoveryInterval how often an unbounded job looks for new partitions ({@code
+   *     --partitionDiscoveryInterval})
    */
   public ReadKafkaEvents(
       ConsumerSettings consumer,
       TopicSnapshot snapshot,
       JsonEventParser parser,
-      Duration allowedLateness,
-      @Nullable LateEvents lateRule,
+      EventTimeRules eventTime,
       KafkaReadMethod readMethod,
-      long retryBudgetMillis) {
+      long retryBudgetMillis,
+      Duration discoveryInterval) {
     this.readMethod = readMethod;
     this.retryBudgetMillis = retryBudgetMillis;
-    this.lateRule = lateRule;
+    this.eventTime = eventTime;
     this.consumer = consumer;
     this.snapshot = snapshot;
     this.parser = parser;
-    this.allowedLateness = allowedLateness;
+    this.discoveryInterval = discoveryInterval;
   }
 
   @Override
   public PCollectionTuple expand(PBegin input) {
+    boolean bounded = snapshot.totalMessages() >= 0;
+    if (!bounded) {
+      return readUnbounded(input).apply("SplitEventsAndRejects", splitEventsAndRejects());
+    }
     List<TopicSnapshot.Partition> partitions = new ArrayList<>();
     for (TopicSnapshot.Partition p : snapshot.partitions()) {
       if (!p.isEmpty()) {
         partitions.add(p); // an empty one has nothing to read: it would only hold the watermark back
       }
     }
-    Duration lag = allowedLateness;
     // A bounded replay starts every partition's watermark at the earliest head event (see
     // TopicSnapshot#headEventTime), so its result does not depend on which partition is read first.
     long floorMillis = snapshot.headEventTime() == null ? Long.MIN_VALUE : snapshot.headEventTime();
     Instant floor =
         floorMillis == Long.MIN_VALUE ? BoundedWindow.TIMESTAMP_MIN_VALUE : new Instant(floorMillis);
-    LateEvents lateEvents = lateRule == null ? null : lateRule.startingAt(floorMillis);
-    PCollection<KafkaRecord<byte[], ParsedEvent>> records;
-    boolean bounded = snapshot.totalMessages() >= 0;
-    if (bounded && readMethod != KafkaReadMethod.SPLITTABLE) {
+    LateEvents lateEvents =
+        eventTime.lateEvents() == null ? null : eventTime.lateEvents().startingAt(floorMillis);
+    if (readMethod.replay() == KafkaReadMethod.Replay.REPLAY_SOURCE) {
       // Late events are dropped as the source reads each partition (KafkaReplaySource).
       return input
           .apply("ReadFromKafka",
@@ -112,71 +121,115 @@ public class ReadKafkaEvents extends PTransform<PBegin, PCollectionTuple> {
                       retryBudgetMillis)))
           .apply("SplitEventsAndRejects", splitEventsAndRejects());
     }
-    if (readMethod == KafkaReadMethod.CLASSIC_SOURCE) {
-      // Unbounded on a runner without splittable DoFns.
-      List<TopicPartition> topicPartitions = new ArrayList<>();
-      for (TopicSnapshot.Partition p : partitions) {
-        topicPartitions.add(p.topicPartition());
-      }
-      records =
-          input.apply(
-              "ReadFromKafka",
-              KafkaIO.<byte[], ParsedEvent>read()
-                  .withConsumerConfigUpdates(consumer.kafkaIoUpdates())
-                  .withBootstrapServers(consumer.bootstrapServers())
-                  .withTopicPartitions(topicPartitions)
-                  .withKeyDeserializerAndCoder(
-                      ByteArrayDeserializer.class, NullableCoder.of(ByteArrayCoder.of()))
-                  .withValueDeserializer(new EventDeserializerProvider(parser))
-                  .withTimestampPolicyFactory(new EventTimePolicyFactory(floor, lag)));
-    } else {
+    Duration lag = eventTime.lag();
+    PCollection<KafkaRecord<byte[], ParsedEvent>> records =
+        input
+            // An Impulse, not Create: on Flink, a job restored from a checkpoint re-emits the
+            // elements of a bounded source such as Create (apache/beam#31313), which would start
+            // every partition's read again on top of the restored ones; the Impulse is
+            // checkpointed and fires once (apache/beam#30903).
+            .apply("StartReading", Impulse.create())
+            .apply("ListPartitions", ParDo.of(new ListPartitionsFn(partitions)))
+            .apply("ReadFromKafka",
+                KafkaIO.<byte[], ParsedEvent>readSourceDescriptors()
+                    // Updates, not overrides: overrides would replace KafkaIO's defaults too.
+                    .withConsumerConfigUpdates(consumer.kafkaIoUpdates())
+                    .withBootstrapServers(consumer.bootstrapServers())
+                    .withKeyDeserializerAndCoder(
+                        ByteArrayDeserializer.class, NullableCoder.of(ByteArrayCoder.of()))
+                    .withValueDeserializerProvider(new EventDeserializerProvider(parser))
+                    // Each record is stamped with its event time; rejects get the minimum so they
+                    // never move the watermark.
+                    .withExtractOutputTimestampFn(ReadKafkaEvents::eventTime)
+                    .withCreatWatermarkEstimatorFn(
+                        state -> new LaggingWatermarkEstimator(state.isBefore(floor) ? floor : state, lag)));
+    if (lateEvents != null) {
+      records = dropLateEventsByPartition(records, lateEvents);
+    }
+    return records.apply("SplitEventsAndRejects", splitEventsAndRejects());
+  }
+
+  /**
+   * An unbounded job: every partition of the topic, and, on the DirectRunner, each partition
+   * added while it runs ({@link WatchPartitions}). Event time,
+   * lateness and idle partitions are decided per partition by {@link EventTimePolicyFactory}.
+   */
+  private PCollection<KafkaRecord<byte[], ParsedEvent>> readUnbounded(PBegin input) {
+    String topic = snapshot.partitions().get(0).topicPartition().topic();
+    EventTimePolicyFactory policy =
+        new EventTimePolicyFactory(
+            UUID.randomUUID().toString(),
+            BoundedWindow.TIMESTAMP_MIN_VALUE,
+            eventTime.lag(),
+            eventTime.lateEvents(),
+            eventTime.idleTimeout());
+    PCollection<KafkaRecord<byte[], ParsedEvent>> records;
+    if (readMethod.stream() == KafkaReadMethod.Stream.SPLITTABLE_WATCHING_PARTITIONS) {
       KafkaIO.ReadSourceDescriptors<byte[], ParsedEvent> read =
           KafkaIO.<byte[], ParsedEvent>readSourceDescriptors()
-              // Updates, not overrides: overrides would replace KafkaIO's defaults too.
               .withConsumerConfigUpdates(consumer.kafkaIoUpdates())
               .withBootstrapServers(consumer.bootstrapServers())
               .withKeyDeserializerAndCoder(
                   ByteArrayDeserializer.class, NullableCoder.of(ByteArrayCoder.of()))
               .withValueDeserializerProvider(new EventDeserializerProvider(parser))
-              // Each record is stamped with its event time; rejects get the minimum so they never
-              // move the watermark.
-              .withExtractOutputTimestampFn(ReadKafkaEvents::eventTime)
-              .withCreatWatermarkEstimatorFn(
-                  state -> new LaggingWatermarkEstimator(state.isBefore(floor) ? floor : state, lag));
-      if (readMethod == KafkaReadMethod.REPLAY_SOURCE) {
-        read = read.withConsumerFactoryFn(new PooledConsumers());
-      }
+              .withConsumerFactoryFn(new PooledConsumers());
       records =
           input
-              // An Impulse, not Create: on Flink, a job restored from a checkpoint re-emits the
-              // elements of a bounded source such as Create (apache/beam#31313), which would start
-              // every partition's read again on top of the restored ones; the Impulse is
-              // checkpointed and fires once (apache/beam#30903).
-              .apply("StartReading", Impulse.create())
-              .apply("ListPartitions", ParDo.of(new ListPartitionsFn(partitions)))
-              .apply("ReadFromKafka", read);
-    }
-    if (lateEvents != null) {
-      Coder<KafkaRecord<byte[], ParsedEvent>> recordCoder = records.getCoder();
+              .apply("WatchPartitions", new WatchPartitions(consumer, topic, discoveryInterval))
+              .apply("ReadFromKafka", TimestampPolicies.withPolicy(read, policy));
+    } else {
+      // The classic source lists the partitions when the job starts.
+      EventDeserializerProvider values = new EventDeserializerProvider(parser);
+      KafkaIO.Read<byte[], ParsedEvent> read =
+          KafkaIO.<byte[], ParsedEvent>read()
+              .withConsumerConfigUpdates(consumer.kafkaIoUpdates())
+              .withBootstrapServers(consumer.bootstrapServers())
+              .withTopicPartitions(topicPartitions(snapshot))
+              .withKeyDeserializerAndCoder(
+                  ByteArrayDeserializer.class, NullableCoder.of(ByteArrayCoder.of()))
+              .withValueDeserializer(values)
+              .withTimestampPolicyFactory(policy);
       records =
-          records
-              .apply(
-                  "KeyByPartition",
-                  MapElements.via(
-                      new SimpleFunction<
-                          KafkaRecord<byte[], ParsedEvent>,
-                          KV<String, KafkaRecord<byte[], ParsedEvent>>>() {
-                        @Override
-                        public KV<String, KafkaRecord<byte[], ParsedEvent>> apply(
-                            KafkaRecord<byte[], ParsedEvent> r) {
-                          return KV.of(r.getTopic() + "/" + r.getPartition(), r);
-                        }
-                      }))
-              .setCoder(KvCoder.of(StringUtf8Coder.of(), recordCoder))
-              .apply("DropLateEvents", ParDo.of(new DropLateEventsFn(lateEvents)))
-              .setCoder(recordCoder);
+          readMethod.stream() == KafkaReadMethod.Stream.CLASSIC_SOURCE_ONE_READER
+              ? input.apply(
+                  "ReadFromKafka",
+                  Read.from(
+                      OneReaderKafkaSource.of(
+                          read,
+                          NullableCoder.of(ByteArrayCoder.of()),
+                          values.getCoder(input.getPipeline().getCoderRegistry()))))
+              : input.apply("ReadFromKafka", read);
     }
-    return records.apply("SplitEventsAndRejects", splitEventsAndRejects());
+    return records.apply("DropLateEvents", ParDo.of(new DropStampedLateEventsFn()));
+  }
+
+  /** The late rule applied after the read, per partition in its order ({@link DropLateEventsFn}). */
+  private static PCollection<KafkaRecord<byte[], ParsedEvent>> dropLateEventsByPartition(
+      PCollection<KafkaRecord<byte[], ParsedEvent>> records, LateEvents lateEvents) {
+    Coder<KafkaRecord<byte[], ParsedEvent>> recordCoder = records.getCoder();
+    return records
+        .apply("KeyByPartition", MapElements.via(new KeyByPartition()))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), recordCoder))
+        .apply("DropLateEvents", ParDo.of(new DropLateEventsFn(lateEvents)))
+        .setCoder(recordCoder);
+  }
+
+  /** Every partition of the topic when the job starts. */
+  private static List<TopicPartition> topicPartitions(TopicSnapshot snapshot) {
+    List<TopicPartition> tps = new ArrayList<>();
+    for (TopicSnapshot.Partition p : snapshot.partitions()) {
+      tps.add(p.topicPartition());
+    }
+    return tps;
+  }
+
+  /** Keys each record by its topic and partition, for the per-partition state of the late rule. */
+  static class KeyByPartition
+      extends SimpleFunction<KafkaRecord<byte[], ParsedEvent>, KV<String, KafkaRecord<byte[], ParsedEvent>>> {
+    @Override
+    public KV<String, KafkaRecord<byte[], ParsedEvent>> apply(KafkaRecord<byte[], ParsedEvent> r) {
+      return KV.of(r.getTopic() + "/" + r.getPartition(), r);
+    }
   }
 
   private static ParDo.MultiOutput<KafkaRecord<byte[], ParsedEvent>, Row> splitEventsAndRejects() {

@@ -6,7 +6,8 @@ import org.joda.time.Duration;
 import org.joda.time.Instant;
 
 /**
- * The watermark of one Kafka partition: the largest event time seen in it, minus the late-data
+ * The watermark of one Kafka partition in a replay read by the splittable read (Flink; unbounded
+ * jobs use {@link EventTimePolicyFactory}): the largest event time seen in it, minus the late-data
  * threshold ({@code --allowLateFor}). This is PySpark's {@code withWatermark}, kept per partition:
  * Beam holds the read's output watermark at the minimum over partitions, so a partition read ahead
  * of another never makes the other's on-time events late (docs/semantics.md, "Watermark").

@@ -110,8 +110,13 @@ public class OutagesIT {
       servers.kafka.stop();
       servers.kafka.restart();
       servers.send("kafka_restart", data.secondHalf());
-      BackgroundJob.await("the documents of every event", 180,
-          () -> Documents.difference(expected, Documents.read(servers.client, DATABASE, "per_user")) == null);
+      try {
+        BackgroundJob.await("the documents of every event", 180,
+            () -> Documents.difference(expected, Documents.read(servers.client, DATABASE, "per_user")) == null);
+      } catch (AssertionError e) {
+        throw new AssertionError(e.getMessage() + ": "
+            + Documents.difference(expected, Documents.read(servers.client, DATABASE, "per_user")), e);
+      }
       assertFalse("the job ran throughout", job.ended());
     }
   }

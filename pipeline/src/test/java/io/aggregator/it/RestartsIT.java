@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.aggregator.generator.Interaction;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -220,6 +221,45 @@ public class RestartsIT {
     assertThat("a new query id has no checkpoint", third, not(containsString(RESUMING)));
     if (!onFlink()) {
       assertEquals("a backfill reads the whole topic", total, messagesRead(third));
+    }
+  }
+
+  /**
+   * A partition added while the job is down is read after the restart, from its first offset, and
+   * nothing is counted twice (docs/semantics.md, "Partitions"). Flink does not restore a checkpoint
+   * whose source knew fewer partitions (restored, it would never read the new one): it rebuilds
+   * from the topic, as the other runners always do.
+   */
+  @Test
+  public void partitionAddedWhileTheJobIsDownIsReadAfterTheRestart() throws Exception {
+    servers.kafka.createTopic("grown", 1);
+    var first = PartitionsIT.everySecond(TestData.T0, TestData.T0 + 5 * 60_000L);
+    servers.send("grown", List.of(PartitionsIT.json(first)));
+    List<String> args = args("grown", ShippedFilesIT.testFile("count_per_item.sql"), "grown", false);
+    args.add("--jsonFieldsMap=item_id=$.item_id");
+    Path firstLog = checkpoints.resolve("grown-1.log");
+    Process job = ChildJob.start(args, firstLog);
+    try {
+      awaitDocuments("grown", PartitionsIT.countsPerItem(first));
+      if (onFlink()) {
+        BackgroundJob.await("a completed checkpoint", 120, this::checkpointCompleted);
+      }
+    } finally {
+      ChildJob.stop(job);
+    }
+    servers.kafka.addPartitions("grown", 2);
+    var added = new ArrayList<Interaction>();
+    for (int i = 0; i < 300; i++) {
+      added.add(new Interaction(
+          "u-2", "i-added-" + i % 5, "like", TestData.T0 + 5 * 60_000L + i * 1_000L));
+    }
+    servers.send("grown", List.of(List.of(), PartitionsIT.json(added)));
+    var all = new ArrayList<>(first);
+    all.addAll(added);
+    String second = runUntilDocuments(args, "grown-2.log", "grown", PartitionsIT.countsPerItem(all));
+    assertThat(second, not(containsString(RESUMING)));
+    if (onFlink()) {
+      assertThat(second, containsString("Not resuming from"));
     }
   }
 
