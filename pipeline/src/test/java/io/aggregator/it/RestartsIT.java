@@ -264,6 +264,32 @@ public class RestartsIT {
   }
 
   /**
+   * Two unbounded jobs one after the other in one process, the first over events two hours ahead
+   * of the second's: the second keeps every window. On Spark it started with the first one's
+   * watermark (Beam keeps it in a static holder that only its test runner clears) and dropped
+   * every window as late, unseen and uncounted (runners/RunnerSupport).
+   */
+  @Test
+  public void aSecondJobInTheSameProcessStartsFromItsOwnWatermark() throws Exception {
+    var ahead = new ArrayList<Interaction>();
+    for (int i = 0; i < 600; i++) {
+      ahead.add(new Interaction("u-" + i % 9, "i-1", "click", TestData.T0 + 2 * 3_600_000L + i * 2_000L));
+    }
+    servers.kafka.createTopic("ahead", 1);
+    servers.send("ahead", List.of(PartitionsIT.json(ahead)));
+    try (BackgroundJob first = BackgroundJob.start(args("ahead", ShippedFilesIT.sqlFile(FILE), "ahead", false))) {
+      awaitDocuments("ahead", Expected.countsPer(ahead, "user_id", e -> e.userId));
+    }
+    TestData data = new TestData(19, 4_000, 25, 0, 0);
+    servers.kafka.createTopic("behind", TestData.PARTITIONS);
+    servers.send("behind", data.firstHalf());
+    servers.send("behind", data.secondHalf());
+    try (BackgroundJob second = BackgroundJob.start(args("behind", ShippedFilesIT.sqlFile(FILE), "behind", false))) {
+      awaitDocuments("behind", Expected.countsPer(data.onTime, "user_id", e -> e.userId));
+    }
+  }
+
+  /**
    * Runs an unbounded job in a process of its own until {@code collection} holds exactly {@code
    * expected}, then stops it as Ctrl-C would; returns its output.
    */
