@@ -48,7 +48,10 @@ public final class Aggregator {
    */
   public static RunningJob start(String[] args) {
     AggregatorOptions options = CommandLine.parse(args);
-    return JobLauncher.start(options, JobPlan.prepare(JobSettings.from(options)));
+    JobPlan plan = JobPlan.prepare(JobSettings.from(options));
+    // A restart starts from the command line again: the runner's options are changed at start.
+    return JobLauncher.start(options, plan)
+        .restartingWhenTheTopicGrows(() -> JobLauncher.start(CommandLine.parse(args), plan));
   }
 
   private static Exit execute(String[] args) {

@@ -8,6 +8,8 @@ import io.aggregator.runners.RunnerSupport;
 import io.aggregator.sink.Sinks;
 import io.aggregator.source.ConsumerSettings;
 import io.aggregator.source.KafkaReachability;
+import io.aggregator.source.KafkaReadMethod;
+import io.aggregator.source.TopicGrowth;
 import io.aggregator.source.ReadKafkaEvents;
 import io.aggregator.source.TopicSnapshot;
 import io.aggregator.sql.GroupWindow;
@@ -73,12 +75,22 @@ public final class JobLauncher {
             settings.partitionDiscoveryInterval());
     pipeline.apply("AggregateEvents", plan.graph(source, sinks.results(), sinks.rejects()));
     RunnerSupport.optimize(pipeline, options);
+    // A read that cannot find new partitions while it runs (Flink's and Spark's classic source) is
+    // restarted by the launcher when the topic grows (docs/semantics.md, "Partitions").
+    KafkaReadMethod read = RunnerSupport.readMethod(options);
+    TopicGrowth growth =
+        settings.readUntilLatest() || read.stream() == KafkaReadMethod.Stream.SPLITTABLE_WATCHING_PARTITIONS
+            ? null
+            : new TopicGrowth(
+                consumer, settings.topic(), snapshot.partitions().size(),
+                settings.partitionDiscoveryInterval());
     long startNanos = System.nanoTime();
     return new RunningJob(
         JobControl.start(pipeline, options),
         startNanos,
         snapshot.totalMessages(),
         new KafkaReachability(consumer),
+        growth,
         settings.retryBudget().getMillis());
   }
 

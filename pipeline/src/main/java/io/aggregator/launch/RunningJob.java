@@ -5,10 +5,12 @@ import io.aggregator.options.Secrets;
 import io.aggregator.runners.JobControl;
 import io.aggregator.runners.ShutdownHooks;
 import io.aggregator.source.KafkaReachability;
+import io.aggregator.source.TopicGrowth;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.metrics.MetricResults;
 import org.checkerframework.checker.nullness.qual.Nullable;
@@ -33,10 +35,13 @@ public final class RunningJob {
   /** How long a cancel waits for the runner to stop the job. */
   private static final Duration CANCEL_WAIT = Duration.standardSeconds(30);
 
-  private final JobControl control;
-  private final long totalMessages;
-  private final long startNanos;
-  private final @Nullable KafkaReachability kafka;
+  // Replaced when the job is restarted to read partitions added to the topic.
+  private volatile JobControl control;
+  private long totalMessages;
+  private long startNanos;
+  private @Nullable KafkaReachability kafka;
+  private @Nullable TopicGrowth growth;
+  private @Nullable Supplier<RunningJob> relaunch;
   private final long retryBudgetMillis;
 
   /**
@@ -44,14 +49,18 @@ public final class RunningJob {
    * @param totalMessages messages a bounded replay reads, or -1 when unbounded
    * @param kafka checked at every progress tick; the job is stopped when Kafka has not answered
    *     for {@code retryBudgetMillis} (null: not watched)
+   * @param growth watched at every progress tick when the job's read cannot find new partitions
+   *     itself (null: not watched)
    */
   RunningJob(
       JobControl control,
       long startNanos,
       long totalMessages,
       @Nullable KafkaReachability kafka,
+      @Nullable TopicGrowth growth,
       long retryBudgetMillis) {
     this.control = control;
+    this.growth = growth;
     this.startNanos = startNanos;
     this.totalMessages = totalMessages;
     this.kafka = kafka;
@@ -64,6 +73,16 @@ public final class RunningJob {
    */
   public ShutdownHooks onShutdown(Thread hook) {
     return ShutdownHooks.add(control.runner(), hook);
+  }
+
+  /**
+   * When the topic grows while the job runs and its read cannot find the new partitions (Flink,
+   * Spark), the job is cancelled and {@code relaunch} starts it again, which then reads them
+   * (docs/semantics.md, "Partitions"). Counters start again from zero with the new job.
+   */
+  public RunningJob restartingWhenTheTopicGrows(Supplier<RunningJob> relaunch) {
+    this.relaunch = relaunch;
+    return this;
   }
 
   /** Cancels the job (if still running) and waits up to 30 s for it to stop. */
@@ -118,10 +137,33 @@ public final class RunningJob {
     } finally {
       reported.countDown();
       hooks.remove();
-      if (kafka != null) {
-        kafka.close();
-      }
+      closeWatchers();
     }
+  }
+
+  private void closeWatchers() {
+    if (kafka != null) {
+      kafka.close();
+    }
+    if (growth != null) {
+      growth.close();
+    }
+  }
+
+  /** Cancels the job and starts it again on the grown topic, watched from here on instead. */
+  private void restartForNewPartitions(Supplier<RunningJob> start, TopicGrowth grown) {
+    String what = grown.describe();
+    LOG.warn("The {}: restarting the job to read the new partitions (docs/semantics.md,"
+        + " \"Partitions\")", what);
+    System.err.println("aggregator: the " + what + "; restarting the job to read them");
+    cancel();
+    RunningJob next = start.get();
+    closeWatchers();
+    control = next.control;
+    kafka = next.kafka;
+    growth = next.growth;
+    totalMessages = next.totalMessages;
+    startNanos = next.startNanos;
   }
 
   /** Ctrl-C: stop the job, and let its counters be printed before the JVM exits. */
@@ -152,6 +194,14 @@ public final class RunningJob {
           cancel();
           return null;
         }
+      }
+      Supplier<RunningJob> start = relaunch;
+      TopicGrowth grown = growth;
+      if (start != null && grown != null && grown.grew(System.currentTimeMillis())) {
+        restartForNewPartitions(start, grown);
+        lastRead = 0;
+        lastTime = System.nanoTime();
+        continue;
       }
       if (!control.hasLiveCounters()) {
         System.err.printf(Locale.ROOT,

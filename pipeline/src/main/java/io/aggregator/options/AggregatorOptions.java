@@ -126,9 +126,9 @@ public interface AggregatorOptions extends PipelineOptions {
   void setIdleTimeout(String value);
 
   @Description(
-      "Unbounded jobs on the DirectRunner: how often the topic is asked for partitions"
-          + " added while the job runs; new ones are read from their first offset (Flink and Spark"
-          + " read them from the next start). '1 minute'.")
+      "Unbounded jobs: how often the topic is asked for partitions added while the job runs;"
+          + " new ones are read from their first offset (on Flink and Spark the launcher restarts"
+          + " the job to read them). '1 minute'.")
   @Default.String("1 minute")
   String getPartitionDiscoveryInterval();
 
