@@ -131,13 +131,7 @@ public class ReadKafkaEvents extends PTransform<PBegin, PCollectionTuple> {
             .apply("StartReading", Impulse.create())
             .apply("ListPartitions", ParDo.of(new ListPartitionsFn(partitions)))
             .apply("ReadFromKafka",
-                KafkaIO.<byte[], ParsedEvent>readSourceDescriptors()
-                    // Updates, not overrides: overrides would replace KafkaIO's defaults too.
-                    .withConsumerConfigUpdates(consumer.kafkaIoUpdates())
-                    .withBootstrapServers(consumer.bootstrapServers())
-                    .withKeyDeserializerAndCoder(
-                        ByteArrayDeserializer.class, NullableCoder.of(ByteArrayCoder.of()))
-                    .withValueDeserializerProvider(new EventDeserializerProvider(parser))
+                splittableRead()
                     // Each record is stamped with its event time; rejects get the minimum so they
                     // never move the watermark.
                     .withExtractOutputTimestampFn(ReadKafkaEvents::eventTime)
@@ -151,8 +145,9 @@ public class ReadKafkaEvents extends PTransform<PBegin, PCollectionTuple> {
 
   /**
    * An unbounded job: every partition of the topic, and, on the DirectRunner, each partition
-   * added while it runs ({@link WatchPartitions}). Event time,
-   * lateness and idle partitions are decided per partition by {@link EventTimePolicyFactory}.
+   * added while it runs ({@link WatchPartitions}; on Flink and Spark the launcher restarts the job,
+   * {@link TopicGrowth}). Event time, lateness and idle partitions are decided per partition by
+   * {@link EventTimePolicyFactory}.
    */
   private PCollection<KafkaRecord<byte[], ParsedEvent>> readUnbounded(PBegin input) {
     String topic = snapshot.partitions().get(0).topicPartition().topic();
@@ -166,13 +161,7 @@ public class ReadKafkaEvents extends PTransform<PBegin, PCollectionTuple> {
     PCollection<KafkaRecord<byte[], ParsedEvent>> records;
     if (readMethod.stream() == KafkaReadMethod.Stream.SPLITTABLE_WATCHING_PARTITIONS) {
       KafkaIO.ReadSourceDescriptors<byte[], ParsedEvent> read =
-          KafkaIO.<byte[], ParsedEvent>readSourceDescriptors()
-              .withConsumerConfigUpdates(consumer.kafkaIoUpdates())
-              .withBootstrapServers(consumer.bootstrapServers())
-              .withKeyDeserializerAndCoder(
-                  ByteArrayDeserializer.class, NullableCoder.of(ByteArrayCoder.of()))
-              .withValueDeserializerProvider(new EventDeserializerProvider(parser))
-              .withConsumerFactoryFn(new PooledConsumers());
+          splittableRead().withConsumerFactoryFn(new PooledConsumers());
       records =
           input
               .apply("WatchPartitions", new WatchPartitions(consumer, topic, discoveryInterval))
@@ -201,6 +190,17 @@ public class ReadKafkaEvents extends PTransform<PBegin, PCollectionTuple> {
               : input.apply("ReadFromKafka", read);
     }
     return records.apply("DropLateEvents", ParDo.of(new DropStampedLateEventsFn()));
+  }
+
+  /** KafkaIO's splittable read with the job's consumer settings and our deserializers. */
+  private KafkaIO.ReadSourceDescriptors<byte[], ParsedEvent> splittableRead() {
+    return KafkaIO.<byte[], ParsedEvent>readSourceDescriptors()
+        // Updates, not overrides: overrides would replace KafkaIO's defaults too.
+        .withConsumerConfigUpdates(consumer.kafkaIoUpdates())
+        .withBootstrapServers(consumer.bootstrapServers())
+        .withKeyDeserializerAndCoder(
+            ByteArrayDeserializer.class, NullableCoder.of(ByteArrayCoder.of()))
+        .withValueDeserializerProvider(new EventDeserializerProvider(parser));
   }
 
   /** The late rule applied after the read, per partition in its order ({@link DropLateEventsFn}). */
