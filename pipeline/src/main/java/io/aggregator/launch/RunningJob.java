@@ -150,20 +150,38 @@ public final class RunningJob {
     }
   }
 
-  /** Cancels the job and starts it again on the grown topic, watched from here on instead. */
-  private void restartForNewPartitions(Supplier<RunningJob> start, TopicGrowth grown) {
+  /**
+   * Cancels the job and starts it again on the grown topic, watched from here on instead. Returns
+   * false, having said why, when that failed: the old job could not be stopped (it goes on with
+   * the partitions it has, and the topic is no longer watched), or the new one could not start.
+   */
+  private boolean restartForNewPartitions(Supplier<RunningJob> start, TopicGrowth grown) {
     String what = grown.describe();
     LOG.warn("The {}: restarting the job to read the new partitions (docs/semantics.md,"
         + " \"Partitions\")", what);
     System.err.println("aggregator: the " + what + "; restarting the job to read them");
     cancel();
-    RunningJob next = start.get();
+    if (leftRunning()) {
+      LOG.error("The job could not be stopped to read the new partitions; it goes on without them");
+      relaunch = null;
+      return true;
+    }
+    RunningJob next;
+    try {
+      next = start.get();
+    } catch (RuntimeException e) {
+      String message = Secrets.mask(RunReport.rootMessage(e));
+      LOG.error("The job could not be restarted to read the new partitions: {}", message, e);
+      System.err.println("aggregator: the job could not be restarted: " + message);
+      return false;
+    }
     closeWatchers();
     control = next.control;
     kafka = next.kafka;
     growth = next.growth;
     totalMessages = next.totalMessages;
     startNanos = next.startNanos;
+    return true;
   }
 
   /** Ctrl-C: stop the job, and let its counters be printed before the JVM exits. */
@@ -180,7 +198,10 @@ public final class RunningJob {
     }
   }
 
-  /** Prints progress until the job ends; its end state, or null when Kafka's loss stopped it. */
+  /**
+   * Prints progress until the job ends; its end state, or null when Kafka's loss or a failed
+   * restart stopped it.
+   */
   private PipelineResult.@Nullable State watchUntilEnd() {
     long lastRead = 0;
     long lastTime = System.nanoTime();
@@ -198,7 +219,9 @@ public final class RunningJob {
       Supplier<RunningJob> start = relaunch;
       TopicGrowth grown = growth;
       if (start != null && grown != null && grown.grew(System.currentTimeMillis())) {
-        restartForNewPartitions(start, grown);
+        if (!restartForNewPartitions(start, grown)) {
+          return null;
+        }
         lastRead = 0;
         lastTime = System.nanoTime();
         continue;
