@@ -154,7 +154,6 @@ public class ReadKafkaEvents extends PTransform<PBegin, PCollectionTuple> {
     EventTimePolicyFactory policy =
         new EventTimePolicyFactory(
             UUID.randomUUID().toString(),
-            BoundedWindow.TIMESTAMP_MIN_VALUE,
             eventTime.lag(),
             eventTime.lateEvents(),
             eventTime.idleTimeout());

@@ -37,7 +37,6 @@ import org.joda.time.Instant;
 public final class EventTimePolicyFactory implements TimestampPolicyFactory<byte[], ParsedEvent> {
 
   private final String jobKey;
-  private final Instant floor;
   private final Duration lag;
   private final @Nullable LateEvents lateEvents;
   private final long idleMillis;
@@ -50,29 +49,25 @@ public final class EventTimePolicyFactory implements TimestampPolicyFactory<byte
 
   /**
    * @param jobKey unique to the job, for {@link PartitionActivity}
-   * @param floor the event time every partition's watermark starts from
    * @param lateEvents the query's lateness rule, or null when nothing is ever late
    * @param idleTimeout {@code --idleTimeout}; zero: a partition holds the watermark for ever
    */
   public EventTimePolicyFactory(
       String jobKey,
-      Instant floor,
       Duration lag,
       @Nullable LateEvents lateEvents,
       Duration idleTimeout) {
-    this(jobKey, floor, lag, lateEvents, idleTimeout, System::currentTimeMillis);
+    this(jobKey, lag, lateEvents, idleTimeout, System::currentTimeMillis);
   }
 
   EventTimePolicyFactory(
       String jobKey,
-      Instant floor,
       Duration lag,
       @Nullable LateEvents lateEvents,
       Duration idleTimeout,
       Clock clock) {
     this.clock = clock;
     this.jobKey = jobKey;
-    this.floor = floor;
     this.lag = lag;
     this.lateEvents = lateEvents;
     this.idleMillis = idleTimeout.getMillis();
@@ -82,13 +77,13 @@ public final class EventTimePolicyFactory implements TimestampPolicyFactory<byte
   public TimestampPolicy<byte[], ParsedEvent> createTimestampPolicy(
       TopicPartition tp, Optional<Instant> previousWatermark) {
     // A resumed or restored read goes on from its last watermark: the largest event time was at
-    // least that plus the lag.
+    // least that plus the lag. A first read knows none (Long.MIN_VALUE).
     long start =
         previousWatermark
             .filter(w -> w.isAfter(BoundedWindow.TIMESTAMP_MIN_VALUE))
             .map(w -> w.getMillis() + lag.getMillis())
-            .orElse(floor.getMillis());
-    return new Policy(tp.toString(), Math.max(start, floor.getMillis()));
+            .orElse(Long.MIN_VALUE);
+    return new Policy(tp.toString(), start);
   }
 
   private final class Policy extends TimestampPolicy<byte[], ParsedEvent> {

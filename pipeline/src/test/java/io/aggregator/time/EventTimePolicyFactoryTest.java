@@ -40,7 +40,7 @@ public class EventTimePolicyFactoryTest {
   EventTimePolicyFactory factory(Duration idle) {
     LateEvents late = LateEvents.tumbling(Duration.standardMinutes(5), Duration.ZERO, LAG);
     return new EventTimePolicyFactory(
-        UUID.randomUUID().toString(), BoundedWindow.TIMESTAMP_MIN_VALUE, LAG, late, idle,
+        UUID.randomUUID().toString(), LAG, late, idle,
         now::get);
   }
 
