@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
  * and the pipeline itself stays runner-agnostic.
  *
  * <ul>
- *   <li>Flink: the state backend's storage path is {@code <checkpointDir>/<query id>}; when
- *       checkpointing is on, checkpoints are retained on cancellation, and a start finds the latest
+ *   <li>Flink: the state backend's storage path is {@code <checkpointDir>/<query id>}; an
+ *       unbounded job checkpoints every minute unless told otherwise; checkpoints are retained on cancellation, and a start finds the latest
  *       completed checkpoint under that directory (from a crash or a Ctrl-C) and restores it, so
  *       that restarting the same query resumes where it stopped. A changed SQL file is another
  *       directory, so it starts afresh: a backfill.
@@ -39,6 +39,9 @@ public final class RunnerCheckpoints {
 
   /** The prefix of each Spark run's checkpoint directory. */
   static final String SPARK_RUN_PREFIX = "run-";
+
+  /** How often an unbounded Flink job checkpoints unless told otherwise. */
+  public static final long DEFAULT_FLINK_CHECKPOINT_MILLIS = 60_000L;
 
   /** Flink's configuration key of the checkpoint to restore at submission. */
   static final String FLINK_SAVEPOINT_PATH = "execution.savepoint.path";
@@ -66,9 +69,19 @@ public final class RunnerCheckpoints {
     String uri = local ? "file://" + Path.of(directory).toAbsolutePath() : directory;
     RunnerOptions.setIfUnset(options, RunnerOptions.FLINK, "StateBackend", String.class, "filesystem");
     RunnerOptions.setIfUnset(options, RunnerOptions.FLINK, "StateBackendStoragePath", String.class, uri);
-    Long interval = (Long) RunnerOptions.get(options, RunnerOptions.FLINK, "CheckpointingInterval");
-    if (interval == null || interval <= 0) {
+    long interval = checkpointingInterval(options, bounded);
+    if (interval <= 0) {
       return null; // no checkpoints: nothing to retain or resume
+    }
+    if (Boolean.TRUE.equals(RunnerOptions.get(options, RunnerOptions.FLINK, "FasterCopy"))) {
+      // fasterCopy makes Beam's state serializer return the object itself from copy(). Flink's heap
+      // state backend relies on that copy to keep an asynchronous snapshot apart from the live
+      // state, and Beam's accumulators (COUNT's long[], the COUNT_DISTINCT set) change in place:
+      // a checkpoint could hold counts from after its offsets, and a restore would count them
+      // twice (docs/semantics.md, "Restarts").
+      LOG.info("--fasterCopy is off for this job: it checkpoints, and a checkpoint must not share"
+          + " objects with the running state");
+      RunnerOptions.set(options, RunnerOptions.FLINK, "FasterCopy", Boolean.class, false);
     }
     if (bounded && Long.valueOf(-1L).equals(RunnerOptions.get(options, RunnerOptions.FLINK, "ShutdownSourcesAfterIdleMs"))) {
       // With checkpointing on, Beam keeps finished sources alive forever by default (older Flink
@@ -102,6 +115,32 @@ public final class RunnerCheckpoints {
     restoreFlinkFrom(options, path);
     LOG.info("Resuming from the latest checkpoint of this query: {}", path);
     return path;
+  }
+
+  /**
+   * The checkpoint interval in milliseconds, or 0 for none. An unbounded job checkpoints every
+   * {@link #DEFAULT_FLINK_CHECKPOINT_MILLIS} unless {@code --checkpointingInterval=0} turns it
+   * off, however it is launched: without checkpoints a lost TaskManager restarts it from nothing.
+   * A bounded replay checkpoints only when asked.
+   */
+  private static long checkpointingInterval(PipelineOptions options, boolean bounded) {
+    Long interval = (Long) RunnerOptions.get(options, RunnerOptions.FLINK, "CheckpointingInterval");
+    if (interval != null && interval == 0) {
+      // Flink refuses 0; Beam's "no checkpoints" is -1.
+      RunnerOptions.set(options, RunnerOptions.FLINK, "CheckpointingInterval", Long.class, -1L);
+      return 0;
+    }
+    if (interval != null && interval > 0) {
+      return interval;
+    }
+    if (bounded) {
+      return 0;
+    }
+    RunnerOptions.set(options, RunnerOptions.FLINK, "CheckpointingInterval", Long.class,
+        DEFAULT_FLINK_CHECKPOINT_MILLIS);
+    LOG.info("Checkpointing every {} s (--checkpointingInterval=0 turns it off)",
+        DEFAULT_FLINK_CHECKPOINT_MILLIS / 1000);
+    return DEFAULT_FLINK_CHECKPOINT_MILLIS;
   }
 
   /**
