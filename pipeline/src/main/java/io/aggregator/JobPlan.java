@@ -3,11 +3,16 @@ package io.aggregator;
 import io.aggregator.options.JobSettings;
 import io.aggregator.events.EventTags;
 import io.aggregator.events.JsonEventParser;
+import io.aggregator.options.InvalidOptionException;
+import io.aggregator.options.SinkType;
+import io.aggregator.sink.MongoTarget;
 import io.aggregator.sql.QueryId;
 import io.aggregator.sql.QueryShape;
 import io.aggregator.sql.SqlFile;
 import io.aggregator.sql.SqlFileException;
 import io.aggregator.time.ApplyTriggerPolicy;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.beam.sdk.Pipeline;
@@ -50,9 +55,34 @@ public final class JobPlan {
     this.sqlFile = sqlFile;
     this.shape = shape;
     this.nestedShape = nestedShape;
-    this.queryId = QueryId.of(sqlFile.text(), settings.fields());
+    this.queryId = QueryId.of(sqlFile.text(), settings.fields(), deployment(settings));
     this.parser =
         new JsonEventParser(settings.fields(), settings.maxEventTimeSkew().getMillis());
+  }
+
+  /**
+   * What besides the SQL file and the fields map decides a job's data, for its query id
+   * (docs/semantics.md, "Restarts"): the topic and its cluster, the destination (database and
+   * collection; not the MongoDB hosts, whose addresses and credentials change without changing
+   * the data), and the time rules that decide what its state holds.
+   */
+  static SortedMap<String, String> deployment(JobSettings settings) {
+    SortedMap<String, String> parts = new TreeMap<>();
+    parts.put("bootstrapServers", settings.bootstrapServers());
+    parts.put("topic", settings.topic());
+    if (settings.sink() == SinkType.MONGO) {
+      try {
+        MongoTarget target = MongoTarget.fromWriterConf(settings.writerConf(), 0);
+        parts.put("destination", "mongo " + target.database() + "." + target.collection());
+      } catch (InvalidOptionException e) {
+        parts.put("destination", "mongo"); // the launcher names the missing setting
+      }
+    } else {
+      parts.put("destination", settings.sink().toString());
+    }
+    parts.put("allowLateFor", settings.allowLateFor().toString());
+    parts.put("writeMethod", settings.writeMethod().toString());
+    return parts;
   }
 
   /** Reads, analyses and plans the SQL file of {@code settings}; throws {@link SqlFileException}. */

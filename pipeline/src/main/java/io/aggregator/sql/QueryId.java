@@ -6,11 +6,15 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
 
 /**
- * The query id (docs/semantics.md, "Restarts"): a short hash of the SQL file's text and the fields map. It names the
- * Kafka consumer group and the checkpoint directory, so changing the SQL starts a new id, which
- * re-reads the topic from the start: results are backfilled with no manual step.
+ * The query id (docs/semantics.md, "Restarts"): a short hash of everything that determines a job's
+ * data: the SQL file's text, the fields map, and the deployment (topic, destination, lateness,
+ * write method). It names the Kafka consumer group and the checkpoint directory, so changing the
+ * SQL starts a new id, which re-reads the topic from the start (a backfill with no manual step),
+ * and two deployments of one file (staging and production) never share state.
  */
 public final class QueryId {
 
@@ -19,11 +23,20 @@ public final class QueryId {
 
   private QueryId() {}
 
-  public static String of(String sqlText, List<JsonField> fields) {
+  /**
+   * @param deployment what besides the file decides the job's data, by name ({@code topic=...});
+   *     sorted, so that the id does not depend on the order it was built in
+   */
+  public static String of(
+      String sqlText, List<JsonField> fields, SortedMap<String, String> deployment) {
     StringBuilder sb = new StringBuilder(sqlText.replace("\r\n", "\n"));
     sb.append("\n-- fields:");
     for (JsonField f : fields) {
       sb.append('\n').append(f);
+    }
+    sb.append("\n-- deployment:");
+    for (Map.Entry<String, String> e : deployment.entrySet()) {
+      sb.append('\n').append(e.getKey()).append('=').append(e.getValue());
     }
     try {
       byte[] hash =

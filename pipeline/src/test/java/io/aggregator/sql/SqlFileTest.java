@@ -12,6 +12,9 @@ import static org.junit.Assert.assertTrue;
 
 import io.aggregator.events.JsonField;
 import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import org.junit.Test;
 
 public class SqlFileTest {
@@ -72,14 +75,17 @@ public class SqlFileTest {
   }
 
   @Test
-  public void queryIdIsStableAndChangesWithSqlOrFields() {
+  public void queryIdIsStableAndChangesWithSqlFieldsOrDeployment() {
     List<JsonField> fields = List.of(JsonField.parse("item_id=$.item_id"), JsonField.parse("timestamp=$.timestamp"));
-    String id = QueryId.of(QUERY, fields);
+    SortedMap<String, String> staging = new TreeMap<>(Map.of("topic", "t-staging", "destination", "d.c"));
+    String id = QueryId.of(QUERY, fields, staging);
     assertEquals(QueryId.LENGTH, id.length());
-    assertEquals(id, QueryId.of(QUERY, fields));
-    assertEquals(id, QueryId.of(QUERY.replace("\n", "\r\n"), fields));
-    assertNotEquals(id, QueryId.of(QUERY + " ", fields));
-    assertNotEquals(id, QueryId.of(QUERY, List.of(JsonField.parse("item_id=$.item"), JsonField.parse("timestamp=$.timestamp"))));
+    assertEquals(id, QueryId.of(QUERY, fields, new TreeMap<>(Map.of("destination", "d.c", "topic", "t-staging"))));
+    assertEquals(id, QueryId.of(QUERY.replace("\n", "\r\n"), fields, staging));
+    assertNotEquals(id, QueryId.of(QUERY + " ", fields, staging));
+    assertNotEquals(id, QueryId.of(QUERY, List.of(JsonField.parse("item_id=$.item"), JsonField.parse("timestamp=$.timestamp")), staging));
+    assertNotEquals("another topic is another query", id,
+        QueryId.of(QUERY, fields, new TreeMap<>(Map.of("topic", "t-production", "destination", "d.c"))));
     assertEquals("aggregator-" + id, QueryId.consumerGroup(id));
   }
 
