@@ -3,6 +3,7 @@ package io.aggregator;
 import io.aggregator.events.EventTags;
 import io.aggregator.options.WriteMethod;
 import io.aggregator.sql.ApplySqlQuery;
+import io.aggregator.sql.EventCount;
 import io.aggregator.sql.QueryShape;
 import io.aggregator.sql.SqlFile;
 import io.aggregator.sql.nested.ApplyNestedQuery;
@@ -71,7 +72,8 @@ public final class AggregateEvents extends PTransform<PBegin, PCollection<Row>> 
         withSchema(read.get(EventTags.EVENTS), sourceSchema)
             .apply("ApplyTriggerPolicy",
                 new ApplyTriggerPolicy(writeMethod, shape.windowed(), batchInterval))
-            .apply("AggregateWithSql", new ApplySqlQuery(sqlFile.mainQuery(), SqlFile.SOURCE_TABLE));
+            .apply("AggregateWithSql",
+                new ApplySqlQuery(EventCount.countEvents(sqlFile.mainQuery()), SqlFile.SOURCE_TABLE));
     if (sqlFile.hasNestedQuery()) {
       results = results.apply("AggregateEachBatch",
           new ApplyNestedQuery(sqlFile.nestedQuery(), shape, batchInterval));

@@ -114,7 +114,8 @@ public class AggregateEventsTest {
       String[] k = key.split("\\|");
       Instant start = new Instant(Long.parseLong(k[2]));
       rows.add(Row.withSchema(results.getSchema())
-          .addValues(k[0], k[1], start, start.plus(Duration.standardMinutes(5)), count)
+          // _events: each row reflects the events it counts (docs/semantics.md, "Restarts")
+          .addValues(k[0], k[1], start, start.plus(Duration.standardMinutes(5)), count, count)
           .build());
     });
     PAssert.that(results).containsInAnyOrder(rows);

@@ -11,11 +11,13 @@ import io.aggregator.source.KafkaReachability;
 import io.aggregator.source.KafkaReadMethod;
 import io.aggregator.source.TopicGrowth;
 import io.aggregator.source.ReadKafkaEvents;
+import io.aggregator.source.RetainedHistory;
 import io.aggregator.source.TopicSnapshot;
 import io.aggregator.sql.GroupWindow;
 import io.aggregator.sql.QueryId;
 import io.aggregator.time.EventTimeRules;
 import io.aggregator.time.LateEvents;
+import java.util.List;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.checkerframework.checker.nullness.qual.Nullable;
@@ -57,8 +59,11 @@ public final class JobLauncher {
           snapshot.totalMessages(),
           snapshot.headEventTime() == null ? "(unknown)" : new Instant(snapshot.headEventTime()));
     }
-    RunnerCheckpoints.configure(
+    String resumedFrom = RunnerCheckpoints.configure(
         options, plan.checkpointDirectory(), settings.readUntilLatest(), snapshot.partitions().size());
+    if (resumedFrom == null) {
+      refuseWhenHistoryIsGone(plan, RetainedHistory.of(consumer, settings.topic()));
+    }
     RunnerSupport.configure(options, settings.readUntilLatest(), settings.sparkConf());
     Pipeline pipeline = Pipeline.create(options);
     ReadKafkaEvents source =
@@ -92,6 +97,30 @@ public final class JobLauncher {
         new KafkaReachability(consumer),
         growth,
         settings.retryBudget().getMillis());
+  }
+
+  /**
+   * A query whose results reflect every event ever read (no window, or a for_each_batch block),
+   * starting without state, cannot rebuild them when events are gone from the topic: it stops
+   * here unless {@code --acceptPartialBackfill} says a partial result is wanted (docs/semantics.md,
+   * "Restarts"). Windowed queries start: only the windows of the missing events are incomplete,
+   * and their stored documents are kept by the sink.
+   */
+  static void refuseWhenHistoryIsGone(JobPlan plan, RetainedHistory history) {
+    JobSettings settings = plan.settings();
+    boolean needsAllHistory = !plan.shape().windowed() || plan.sqlFile().hasNestedQuery();
+    List<String> unread = history.unread(settings.startsAtLatest());
+    if (!needsAllHistory || unread.isEmpty()) {
+      return;
+    }
+    String message = String.format(
+        "%s aggregates over all of topic %s, but this start has no state to resume from and cannot"
+            + " read %s; start with --acceptPartialBackfill=true to compute from what is left",
+        settings.sqlFile(), settings.topic(), String.join(", ", unread));
+    if (!settings.acceptPartialBackfill()) {
+      throw new IllegalArgumentException(message);
+    }
+    LOG.warn("Partial backfill accepted (--acceptPartialBackfill): {}", message);
   }
 
   /** When an event is late for the query's window (docs/semantics.md, "Lateness"), or null. */

@@ -36,6 +36,11 @@ public final class JobMetrics {
 
   public static final String DOCUMENTS_WRITTEN = "documents_written";
   public static final String REJECTS_WRITTEN = "rejects_written";
+  /**
+   * Results not written because the stored document reflects more events than they do
+   * (docs/semantics.md, "Restarts"): a restart still catching up, or events gone from the topic.
+   */
+  public static final String DOCUMENTS_KEPT = "documents_kept";
   /** Bulk writes retried because MongoDB could not be reached or timed out. */
   public static final String MONGO_WRITE_RETRIES = "mongo_write_retries";
   /** Milliseconds spent in MongoDB bulk writes, summed over workers. */

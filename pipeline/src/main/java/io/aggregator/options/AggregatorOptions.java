@@ -106,6 +106,16 @@ public interface AggregatorOptions extends PipelineOptions {
   void setReadUntilLatest(boolean value);
 
   @Description(
+      "Start a query that aggregates over all time (or has a for_each_batch block) although"
+          + " events it needs are gone from the topic (deleted by retention, or skipped by"
+          + " startingOffsets=latest): its results then reflect only what is left. Stored documents"
+          + " that reflect more events are still never overwritten by smaller results.")
+  @Default.Boolean(false)
+  boolean getAcceptPartialBackfill();
+
+  void setAcceptPartialBackfill(boolean value);
+
+  @Description(
       "How far ahead of the processing clock an event time may be: later ones (a producer's clock"
           + " or unit gone wrong) are rejected as FUTURE_TIMESTAMP and never move the watermark."
           + " Keep it under --allowLateFor, so that one such event cannot make on-time events late."

@@ -31,6 +31,7 @@ public final class JobSettings implements Serializable {
   private final Map<String, String> kafkaConf;
   private final String checkpointDir;
   private final boolean readUntilLatest;
+  private final boolean acceptPartialBackfill;
   private final Map<String, String> sparkConf;
   private final Duration retryBudget;
   private final Duration maxEventTimeSkew;
@@ -54,6 +55,7 @@ public final class JobSettings implements Serializable {
     this.kafkaConf = kafkaConf(keyValues("--kafkaConf", o.getKafkaConf()));
     this.checkpointDir = required("--checkpointDir", o.getCheckpointBaseDir(), "a directory");
     this.readUntilLatest = o.getReadUntilLatest();
+    this.acceptPartialBackfill = o.getAcceptPartialBackfill();
     this.sparkConf = sparkConf(keyValues("--sparkConf", o.getSparkConf()));
     this.maxEventTimeSkew = Durations.parse("--maxEventTimeSkew", o.getMaxEventTimeSkew());
     this.idleTimeout =
@@ -209,6 +211,16 @@ public final class JobSettings implements Serializable {
 
   public boolean readUntilLatest() {
     return readUntilLatest;
+  }
+
+  /** Whether a query over all time may start although events it needs are gone. */
+  public boolean acceptPartialBackfill() {
+    return acceptPartialBackfill;
+  }
+
+  /** Whether an unbounded read starts at the end of the topic ({@code startingOffsets=latest}). */
+  public boolean startsAtLatest() {
+    return !readUntilLatest && "latest".equals(kafkaConf.get("auto.offset.reset"));
   }
 
   /** {@code --sparkConf} settings, every key {@code spark.*}; handed to the Spark runner. */

@@ -1,6 +1,8 @@
 package io.aggregator.sink;
 
 import io.aggregator.metrics.JobMetrics;
+import io.aggregator.sql.EventCount;
+import com.mongodb.bulk.BulkWriteError;
 import com.mongodb.ConnectionString;
 import com.mongodb.MongoBulkWriteException;
 import com.mongodb.MongoClientSettings;
@@ -13,6 +15,7 @@ import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.ReplaceOneModel;
 import com.mongodb.client.model.ReplaceOptions;
 import com.mongodb.client.model.WriteModel;
+import org.bson.conversions.Bson;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,6 +37,12 @@ import org.slf4j.LoggerFactory;
  * Upserts rows into a MongoDB collection by {@code _id} (docs/semantics.md, "Output documents"): each document replaces the one
  * with its id, so replaying events never duplicates and the last pane written is the result.
  *
+ * <p>Never backwards (docs/semantics.md, "Restarts"): a document with an {@link EventCount#COLUMN}
+ * count replaces only a stored one that reflects no more events. The condition is part of the
+ * write's filter, so it holds against any other writer; when it fails, the upsert's insert meets
+ * the stored {@code _id} and MongoDB answers "duplicate key", which here means "kept": counted in
+ * {@link JobMetrics#DOCUMENTS_KEPT} and named in the log.
+ *
  * <p>Writes go in unordered bulk writes of up to {@link MongoTarget#batchSize()} documents. Within
  * a batch only the latest pane of each id is kept: unordered writes may apply in any order, and an
  * earlier pane must never overwrite a later one. Transient failures (server unreachable, timeouts)
@@ -50,6 +59,12 @@ public class WriteToMongo extends PTransform<PCollection<Row>, PDone> {
 
   /** Counter of milliseconds spent in bulk writes, retries included. */
   public static final String WRITE_MILLIS = "mongo_write_millis";
+
+  /** MongoDB's code for an insert whose {@code _id} exists: here, a document kept. */
+  static final int DUPLICATE_KEY = 11000;
+
+  /** How often the documents kept are named in the log, at most. */
+  static final long KEPT_LOG_MILLIS = 10_000L;
 
   /** The longest wait between two attempts. */
   static final long MAX_BACKOFF_MILLIS = 5_000L;
@@ -89,10 +104,13 @@ public class WriteToMongo extends PTransform<PCollection<Row>, PDone> {
         JobMetrics.counter(JobMetrics.MONGO_WRITE_RETRIES);
     private final Counter writeMillis =
         JobMetrics.counter(JobMetrics.MONGO_WRITE_MILLIS);
+    private final Counter kept = JobMetrics.counter(JobMetrics.DOCUMENTS_KEPT);
 
     private transient MongoClient client;
     private transient MongoCollection<Document> collection;
     private transient Map<Object, Pending> buffer;
+    private transient long keptSinceLog;
+    private transient long lastKeptLog;
 
     UpsertDocumentsFn(MongoTarget target, RowToDocument toDocument, String counterName) {
       this.target = target;
@@ -152,12 +170,13 @@ public class WriteToMongo extends PTransform<PCollection<Row>, PDone> {
       List<WriteModel<Document>> writes = new ArrayList<>(buffer.size());
       ReplaceOptions upsert = new ReplaceOptions().upsert(true);
       for (Pending p : buffer.values()) {
-        writes.add(new ReplaceOneModel<>(Filters.eq("_id", p.doc.get("_id")), p.doc, upsert));
+        writes.add(new ReplaceOneModel<>(notBackwards(p.doc), p.doc, upsert));
       }
       long started = System.nanoTime();
       long budget = target.retryBudgetMillis();
       long deadline = System.currentTimeMillis() + budget;
       long backoff = 250;
+      int keptCount = 0;
       while (true) {
         long givenUpAgo =
             GivenUpServers.recentlyGivenUp(target.uri(), budget, System.currentTimeMillis());
@@ -173,9 +192,23 @@ public class WriteToMongo extends PTransform<PCollection<Row>, PDone> {
           GivenUpServers.reached(target.uri());
           break;
         } catch (MongoBulkWriteException e) {
-          // A rejected document (too large, invalid field name): retrying cannot help.
-          throw new IllegalStateException(
-              "MongoDB refused documents in " + target + ": " + e.getWriteErrors(), e);
+          List<BulkWriteError> refused = new ArrayList<>();
+          List<Object> keptIds = new ArrayList<>();
+          for (BulkWriteError error : e.getWriteErrors()) {
+            if (error.getCode() == DUPLICATE_KEY) {
+              keptIds.add(((ReplaceOneModel<Document>) writes.get(error.getIndex())).getReplacement().get("_id"));
+            } else {
+              refused.add(error);
+            }
+          }
+          if (!refused.isEmpty()) {
+            // A rejected document (too large, invalid field name): retrying cannot help.
+            throw new IllegalStateException("MongoDB refused documents in " + target + ": " + refused, e);
+          }
+          keptCount = keptIds.size();
+          reportKept(keptIds);
+          GivenUpServers.reached(target.uri());
+          break;
         } catch (MongoException e) {
           if (System.currentTimeMillis() + backoff > deadline) {
             GivenUpServers.gaveUp(target.uri(), System.currentTimeMillis());
@@ -197,8 +230,37 @@ public class WriteToMongo extends PTransform<PCollection<Row>, PDone> {
         }
       }
       writeMillis.inc((System.nanoTime() - started) / 1_000_000);
-      written.inc(writes.size());
+      written.inc(writes.size() - keptCount);
       buffer.clear();
+    }
+
+    /** Counts kept documents, and names some in the log at most every {@link #KEPT_LOG_MILLIS}. */
+    private void reportKept(List<Object> ids) {
+      kept.inc(ids.size());
+      keptSinceLog += ids.size();
+      long now = System.currentTimeMillis();
+      if (now - lastKeptLog >= KEPT_LOG_MILLIS) {
+        LOG.info("Kept {} stored documents of {} that reflect more events than this job has read for"
+            + " them (a restart catching up, or events gone from the topic), for example {}",
+            keptSinceLog, target, ids.subList(0, Math.min(3, ids.size())));
+        keptSinceLog = 0;
+        lastKeptLog = now;
+      }
+    }
+
+    /**
+     * The filter of a document's write: its id and, when it counts its events, a stored document
+     * that reflects no more events than it (or one written before counts existed).
+     */
+    static Bson notBackwards(Document doc) {
+      Bson id = Filters.eq("_id", doc.get("_id"));
+      Object events = doc.get(EventCount.COLUMN);
+      if (!(events instanceof Number)) {
+        return id;
+      }
+      return Filters.and(id, Filters.or(
+          Filters.lte(EventCount.COLUMN, ((Number) events).longValue()),
+          Filters.exists(EventCount.COLUMN, false)));
     }
 
     @Teardown

@@ -6,6 +6,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -17,6 +18,8 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.RecordsToDelete;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
@@ -99,6 +102,19 @@ public final class EmbeddedKafka implements AutoCloseable {
   public void addPartitions(String topic, int total) throws ExecutionException, InterruptedException {
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
       admin.createPartitions(Map.of(topic, NewPartitions.increaseTo(total))).all().get();
+    }
+  }
+
+  /**
+   * Deletes the records before {@code offsets.get(p)} in each partition p, as retention would:
+   * afterwards the partition's earliest offset is that one.
+   */
+  public void deleteRecordsBefore(String topic, Map<Integer, Long> offsets)
+      throws ExecutionException, InterruptedException {
+    Map<TopicPartition, RecordsToDelete> deletions = new HashMap<>();
+    offsets.forEach((p, o) -> deletions.put(new TopicPartition(topic, p), RecordsToDelete.beforeOffset(o)));
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
+      admin.deleteRecords(deletions).all().get();
     }
   }
 

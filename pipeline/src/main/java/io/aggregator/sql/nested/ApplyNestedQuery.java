@@ -1,6 +1,7 @@
 package io.aggregator.sql.nested;
 
 import io.aggregator.metrics.JobMetrics;
+import io.aggregator.sql.EventCount;
 import io.aggregator.sql.GroupId;
 import io.aggregator.sql.QueryShape;
 import java.util.List;
@@ -89,6 +90,18 @@ public class ApplyNestedQuery extends PTransform<PCollection<Row>, PCollection<R
     // Plans now, so that a bad second query stops the job at start with its file position.
     try (SnapshotQuery planned = SnapshotQuery.prepare(query, aggregated)) {
       resultSchema = planned.resultSchema();
+    }
+    String query = this.query;
+    if (aggregated.hasField(EventCount.COLUMN)) {
+      // Each result reflects the events of the AGGREGATED rows it aggregates (docs/semantics.md,
+      // "Restarts"); a query whose outer SELECT cannot see the column keeps its own text.
+      String counted = EventCount.sumCounts(query);
+      try (SnapshotQuery planned = SnapshotQuery.prepare(counted, aggregated)) {
+        resultSchema = planned.resultSchema();
+        query = counted;
+      } catch (IllegalArgumentException e) {
+        // not counted: its results are written unconditionally
+      }
     }
     Schema versioned = LatestRowPerGroupFn.versioned(aggregated);
     return firstResults
