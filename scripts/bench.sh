@@ -7,6 +7,7 @@
 #
 #   scripts/bench.sh                                      # 2,000,000 events, Direct and Flink, 3 runs
 #   scripts/bench.sh --runners=FlinkRunner --events=500000 --runs=5
+#   scripts/bench.sh --runners=FlinkRunner --jobArgs="--fasterCopy=false"   # options for every job
 #   scripts/bench.sh --sqlFiles=sql_files/interactions_per_item_5m.sql,sql_files/avg_interactions_per_user_5m.sql
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"

@@ -4,6 +4,7 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.startsWith;
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotEquals;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
@@ -36,6 +37,27 @@ public class JobPlanTest {
       assertTrue(plan.shape().windowed());
       assertEquals("/tmp/checkpoint/" + plan.queryId(), plan.checkpointDirectory());
     }
+  }
+
+  @Test
+  public void twoDeploymentsOfOneFileNeverShareACheckpointDirectory() {
+    SqlFile file = SqlFile.parse("x.sql", "SELECT item_id, COUNT(*) AS c FROM SOURCE GROUP BY item_id");
+    String[] common = {"--sqlFile=x.sql", "--jsonFieldsMap=item_id=$.item_id", "--writeMethod=update",
+      "--writerConf=database=d"};
+    JobPlan staging = JobPlan.prepare(deployment(common, "--topic=staging", "--writerConf=collection=c", "--writerConf=uri=mongodb://h"), file);
+    JobPlan production = JobPlan.prepare(deployment(common, "--topic=production", "--writerConf=collection=c", "--writerConf=uri=mongodb://h"), file);
+    JobPlan otherCollection = JobPlan.prepare(deployment(common, "--topic=staging", "--writerConf=collection=c2", "--writerConf=uri=mongodb://h"), file);
+    JobPlan otherHost = JobPlan.prepare(deployment(common, "--topic=staging", "--writerConf=collection=c",
+        "--writerConf=uri=mongodb://user:secret@h2"), file);
+    assertNotEquals(staging.checkpointDirectory(), production.checkpointDirectory());
+    assertNotEquals(staging.checkpointDirectory(), otherCollection.checkpointDirectory());
+    assertEquals("the same data behind another address", staging.queryId(), otherHost.queryId());
+  }
+
+  static JobSettings deployment(String[] common, String... more) {
+    String[] args = java.util.Arrays.copyOf(common, common.length + more.length);
+    System.arraycopy(more, 0, args, common.length, more.length);
+    return JobSettings.from(CommandLine.parse(args));
   }
 
   @Test

@@ -76,6 +76,8 @@ public final class ThroughputBenchmark {
     String classpath = System.getProperty("java.class.path");
     // --profile=true: each job records a Java Flight Recording next to its log.
     boolean profile = Boolean.parseBoolean(o.getOrDefault("profile", "false"));
+    // --jobArgs="--fasterCopy=false --x=y": options for every job, over the profile's defaults.
+    List<String> jobArgs = words(o.get("jobArgs"));
 
     EmbeddedKafka kafka = null;
     EmbeddedMongo mongo = null;
@@ -106,7 +108,7 @@ public final class ThroughputBenchmark {
         print(results.get(results.size() - 1));
         for (String runner : runners) {
           for (String file : files) {
-            Run r = runJob(root, runner, file, servers, topic, mongoUri, round, out, profile);
+            Run r = runJob(root, runner, file, servers, topic, mongoUri, round, out, profile, jobArgs);
             results.add(r);
             print(r);
           }
@@ -159,7 +161,7 @@ public final class ThroughputBenchmark {
   }
 
   static Run runJob(Path root, String runner, String file, String servers, String topic,
-      String mongoUri, int round, Path out, boolean profile) throws Exception {
+      String mongoUri, int round, Path out, boolean profile, List<String> jobArgs) throws Exception {
     String mavenProfile = profile(runner);
     Map<String, String> conf =
         RunnerProfile.read(root.resolve("runner-profiles").resolve(mavenProfile + ".conf"));
@@ -185,7 +187,7 @@ public final class ThroughputBenchmark {
         "--writerConf=database=bench",
         "--writerConf=collection=" + runner + "_" + Path.of(file).getFileName().toString().replace(".sql", "") + "_" + round,
         "--readUntilLatest"));
-    command.addAll(words(conf.get("RUNNER_DEFAULTS")));
+    command.addAll(withJobArgs(words(conf.get("RUNNER_DEFAULTS")), jobArgs));
     Measured m = Measured.run(command, out.resolve(name + ".log"));
     Matcher end = END_LINE.matcher(m.output);
     if (m.exitCode != 0 || !end.find() || !end.group(1).equals("DONE")) {
@@ -281,6 +283,19 @@ public final class ThroughputBenchmark {
 
   static String java() {
     return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  /** The profile's defaults, except those {@code jobArgs} set, then {@code jobArgs}. */
+  static List<String> withJobArgs(List<String> defaults, List<String> jobArgs) {
+    List<String> all = new ArrayList<>();
+    for (String d : defaults) {
+      String name = d.contains("=") ? d.substring(0, d.indexOf('=') + 1) : d;
+      if (jobArgs.stream().noneMatch(a -> a.startsWith(name))) {
+        all.add(d);
+      }
+    }
+    all.addAll(jobArgs);
+    return all;
   }
 
   static List<String> words(String s) {

@@ -60,7 +60,8 @@ public final class JobLauncher {
           snapshot.headEventTime() == null ? "(unknown)" : new Instant(snapshot.headEventTime()));
     }
     String resumedFrom = RunnerCheckpoints.configure(
-        options, plan.checkpointDirectory(), settings.readUntilLatest(), snapshot.partitions().size());
+        options, plan.checkpointDirectory(), settings.readUntilLatest(), snapshot.partitions().size(),
+        settings.fingerprint());
     if (resumedFrom == null) {
       refuseWhenHistoryIsGone(plan, RetainedHistory.of(consumer, settings.topic()));
     }

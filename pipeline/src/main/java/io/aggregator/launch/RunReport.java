@@ -49,7 +49,7 @@ final class RunReport {
     return String.format(
         Locale.ROOT,
         "aggregator: %s after %.1f s: %d messages read (%.0f/s), %d rejected%s, %d dropped as late,"
-            + " %d documents written, %d rejects written%s",
+            + " %d documents written%s, %d rejects written%s",
         state,
         seconds,
         read,
@@ -58,8 +58,18 @@ final class RunReport {
         rejectsByReason(counters),
         droppedLate(counters),
         counters.getOrDefault(JobMetrics.DOCUMENTS_WRITTEN, 0L),
+        kept(counters),
         counters.getOrDefault(JobMetrics.REJECTS_WRITTEN, 0L),
         mongoFigures(counters));
+  }
+
+  /**
+   * {@code " (12 kept: their documents reflect more events)"}, or empty: results not written over
+   * a document that reflects more events (docs/semantics.md, "Never backwards").
+   */
+  static String kept(Map<String, Long> counters) {
+    long kept = counters.getOrDefault(JobMetrics.DOCUMENTS_KEPT, 0L);
+    return kept == 0 ? "" : " (" + kept + " kept: their documents reflect more events)";
   }
 
   /** {@code ", MongoDB writes took 1.2 s, 3 retried"}: time in bulk writes (all workers), retries. */

@@ -6,6 +6,10 @@ import io.aggregator.events.JsonField;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -254,6 +258,24 @@ public final class JobSettings implements Serializable {
     writerConf.forEach((k, v) -> writer.put(k, Secrets.isSecretKey(k) ? "***" : Secrets.mask(v)));
     Map<String, String> kafka = new LinkedHashMap<>();
     kafkaConf.forEach((k, v) -> kafka.put(k, Secrets.isSecretKey(k) ? "***" : Secrets.mask(v)));
+    return describe(writer, kafka);
+  }
+
+  /**
+   * A short hash of every setting, secrets included (never shown): a runner that freezes the
+   * whole job in its checkpoint (Spark Streaming) must not restore it under changed settings.
+   */
+  public String fingerprint() {
+    try {
+      byte[] hash = MessageDigest.getInstance("SHA-256")
+          .digest(describe(writerConf, kafkaConf).getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(hash).substring(0, 12);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JVM", e);
+    }
+  }
+
+  private String describe(Map<String, String> writer, Map<String, String> kafka) {
     return "bootstrapServers="
         + bootstrapServers
         + " topic="

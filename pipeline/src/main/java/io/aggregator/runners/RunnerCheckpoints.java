@@ -19,14 +19,14 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>Flink: the state backend's storage path is {@code <checkpointDir>/<query id>}; an
- *       unbounded job checkpoints every minute unless told otherwise; checkpoints are retained on cancellation, and a start finds the latest
- *       completed checkpoint under that directory (from a crash or a Ctrl-C) and restores it, so
+ *       unbounded job checkpoints every minute unless told otherwise; checkpoints are retained on
+ *       cancellation, and a start finds the latest completed checkpoint under that directory (from a crash or a Ctrl-C) and restores it, so
  *       that restarting the same query resumes where it stopped. A changed SQL file is another
  *       directory, so it starts afresh: a backfill.
- *   <li>Spark: each run checkpoints into a directory of its own, {@code <checkpointDir>/<query
- *       id>/run-<start millis>}, and a restart re-reads the topic as on Direct. Restoring a Spark
- *       streaming checkpoint with Beam 2.62's classic Kafka source brought the windows back but
- *       read the topic again from the start: every event counted twice (measured in RestartsIT).
+ *   <li>Spark: an unbounded job checkpoints at every batch into {@code <checkpointDir>/<query
+ *       id>/spark-<fingerprint of the settings>} and a restart resumes from it ({@link
+ *       SparkCheckpoints}); a bounded replay is a batch job and checkpoints into a directory of
+ *       its own, {@code run-<start millis>}, never restored.
  *   <li>Direct: no state survives the process; a restart re-reads the topic from the start.
  * </ul>
  */
@@ -56,11 +56,15 @@ public final class RunnerCheckpoints {
    * @return the checkpoint the job resumes from, or null when it starts afresh
    */
   public static @Nullable String configure(
-      PipelineOptions options, String directory, boolean bounded, int partitions) {
+      PipelineOptions options, String directory, boolean bounded, int partitions, String fingerprint) {
     Runner runner = Runner.of(options);
     if (runner == Runner.SPARK) {
-      RunnerOptions.set(options, RunnerOptions.SPARK_COMMON, "CheckpointDir", String.class, sparkRunDirectory(directory));
-      return null;
+      if (bounded) {
+        // A replay runs as a Spark batch job: nothing to resume.
+        RunnerOptions.set(options, RunnerOptions.SPARK_COMMON, "CheckpointDir", String.class, sparkRunDirectory(directory));
+        return null;
+      }
+      return SparkCheckpoints.configure(options, directory, partitions, fingerprint);
     }
     if (runner != Runner.FLINK) {
       return null;
@@ -163,7 +167,7 @@ public final class RunnerCheckpoints {
     return base + SPARK_RUN_PREFIX + System.currentTimeMillis();
   }
 
-  private static void deleteTree(Path root) {
+  static void deleteTree(Path root) {
     try (Stream<Path> files = Files.walk(root)) {
       files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (IOException e) {

@@ -11,6 +11,7 @@ final class RunnerOptions {
   static final String DIRECT = "org.apache.beam.runners.direct.DirectOptions";
   static final String FLINK = "org.apache.beam.runners.flink.FlinkPipelineOptions";
   static final String SPARK_COMMON = "org.apache.beam.runners.spark.SparkCommonPipelineOptions";
+  static final String SPARK = "org.apache.beam.runners.spark.SparkPipelineOptions";
 
   private RunnerOptions() {}
 

@@ -53,20 +53,10 @@ public class OutagesIT {
   }
 
   List<String> args(String topic, String mongoUri, String collection, String... more) {
-    List<String> args = new ArrayList<>(List.of(
-        "--bootstrapServers=" + servers.kafka.bootstrapServers(),
-        "--topic=" + topic,
-        "--sqlFile=" + ShippedFilesIT.sqlFile(FILE),
-        "--jsonFieldsMap=user_id=$.user_id",
-        "--jsonFieldsMap=interaction_type=$.interaction_type",
-        "--allowLateFor=" + TestData.ALLOW_LATE_FOR,
-        "--batchInterval=1 second",
-        "--writeMethod=update",
-        "--writerConf=uri=" + mongoUri,
-        "--writerConf=database=" + DATABASE,
-        "--writerConf=collection=" + collection,
-        "--readUntilLatest"));
-    args.addAll(Runners.options(Runners.current()));
+    List<String> args = JobArgs.of(servers.kafka.bootstrapServers(), topic,
+        ShippedFilesIT.sqlFile(FILE), mongoUri, DATABASE, collection,
+        "user_id=$.user_id", "interaction_type=$.interaction_type");
+    args.add("--readUntilLatest");
     args.addAll(List.of(more));
     return args;
   }

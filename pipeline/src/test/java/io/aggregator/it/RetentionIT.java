@@ -7,7 +7,6 @@ import static org.junit.Assert.assertTrue;
 
 import io.aggregator.Aggregator;
 import io.aggregator.sql.EventCount;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,21 +46,11 @@ public class RetentionIT {
   }
 
   List<String> args(String file, String collection, String... more) {
-    List<String> args = new ArrayList<>(List.of(
-        "--bootstrapServers=" + servers.kafka.bootstrapServers(),
-        "--topic=" + TOPIC,
-        "--sqlFile=" + ShippedFilesIT.sqlFile(file),
-        "--jsonFieldsMap=item_id=$.item_id",
-        "--jsonFieldsMap=interaction_type=$.interaction_type",
-        "--allowLateFor=" + TestData.ALLOW_LATE_FOR,
-        "--batchInterval=1 second",
-        "--writeMethod=update",
-        "--writerConf=uri=" + servers.mongo.uri(),
-        "--writerConf=database=" + DATABASE,
-        "--writerConf=collection=" + collection,
-        "--readUntilLatest"));
+    List<String> args = JobArgs.of(servers.kafka.bootstrapServers(), TOPIC,
+        ShippedFilesIT.sqlFile(file), servers.mongo.uri(), DATABASE, collection,
+        "item_id=$.item_id", "interaction_type=$.interaction_type");
+    args.add("--readUntilLatest");
     args.addAll(List.of(more));
-    args.addAll(Runners.options(Runners.current()));
     return args;
   }
 

@@ -41,6 +41,13 @@ public class RunReportTest {
   }
 
   @Test
+  public void documentsKeptAreNamedOnlyWhenThereAreAny() {
+    assertEquals(" (4 kept: their documents reflect more events)",
+        RunReport.kept(Map.of(JobMetrics.DOCUMENTS_KEPT, 4L)));
+    assertEquals("", RunReport.kept(Map.of()));
+  }
+
+  @Test
   public void progressShowsTheShareOfABoundedReplayAndOnlyTheCountOtherwise() {
     assertEquals("progress:  25.0% (25 of 100 messages), 5 events/s, 3 documents written",
         RunReport.progressLine(25, 100, 5.2, 3));
