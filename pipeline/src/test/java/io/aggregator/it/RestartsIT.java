@@ -190,7 +190,7 @@ public class RestartsIT {
     // The DirectRunner reads about 1,000 events/s and this test reads the topic three times; what
     // it shows (each event counted once after a resume, a backfill under a new query id) does not
     // depend on the size, so the DirectRunner and Spark, which re-read, get fewer events.
-    TestData data = new TestData(13, onFlink() ? 20_000 : 4_000, 25, 200, 40);
+    TestData data = new TestData(13, onFlink() ? 20_000 : 2_000, 25, 200, 40);
     long total = data.totalMessages();
     servers.kafka.createTopic("resume", TestData.PARTITIONS);
     servers.send("resume", data.firstHalf());
@@ -200,17 +200,10 @@ public class RestartsIT {
     // is awaited in the documents: those of the first half's events, then those of every event.
     var expectedFirst = Expected.countsPer(data.onTimeIn(data.firstHalf()), "user_id", e -> e.userId);
     var expected = Expected.countsPer(data.onTime, "user_id", e -> e.userId);
-    Path firstLog = checkpoints.resolve("resume-1.log");
-    Process first = ChildJob.start(args("resume", sql, "per_user", false), firstLog);
-    try {
-      awaitDocuments("per_user", expectedFirst);
-      if (unboundedResumes()) {
-        BackgroundJob.await("a completed checkpoint", 120, this::checkpointCompleted);
-      }
-    } finally {
-      ChildJob.stop(first); // SIGTERM, as Ctrl-C: the launcher cancels the job
-    }
-    assertThat(Files.readString(firstLog), not(containsString(RESUMING)));
+    // Stopped with SIGTERM, as Ctrl-C: the launcher cancels the job.
+    String first = runUntilDocuments(args("resume", sql, "per_user", false), "resume-1.log",
+        "per_user", expectedFirst, true);
+    assertThat(first, not(containsString(RESUMING)));
 
     servers.send("resume", data.secondHalf());
     // Exact documents after a resume: the restored windows plus the events after the checkpoint,
@@ -225,7 +218,7 @@ public class RestartsIT {
       // into the restored windows (that doubled every count). Spark restores its counters with
       // the job, so its end line counts both runs: printed for the record.
       System.out.printf("resume: the topic holds %d messages; end lines: %s (first run), %s (second)%n",
-          total, endLine(Files.readString(firstLog)), endLine(second));
+          total, endLine(first), endLine(second));
     }
 
     // A changed SQL text (a comment suffices) is another query: a new consumer group and
@@ -307,6 +300,27 @@ public class RestartsIT {
   }
 
   /**
+   * Two deployments of one SQL file, on two topics into two collections, with one checkpoint
+   * directory: the second never resumes from the first one's checkpoint, whose offsets and windows
+   * belong to the other topic (docs/semantics.md, "Restarts": the query id covers the deployment).
+   */
+  @Test
+  public void twoDeploymentsOfOneFileNeverShareState() throws Exception {
+    TestData staging = new TestData(29, 400, 25, 0, 0);
+    TestData production = new TestData(31, 600, 25, 0, 0);
+    servers.kafka.createTopic("staging", TestData.PARTITIONS);
+    servers.kafka.createTopic("production", TestData.PARTITIONS);
+    servers.send("staging", staging.partitions);
+    servers.send("production", production.partitions);
+    Path sql = ShippedFilesIT.sqlFile(FILE);
+    runUntilDocuments(args("staging", sql, "staging", false), "staging.log", "staging",
+        Expected.countsPer(staging.onTime, "user_id", e -> e.userId), true);
+    String second = runUntilDocuments(args("production", sql, "production", false),
+        "production.log", "production", Expected.countsPer(production.onTime, "user_id", e -> e.userId));
+    assertThat(second, not(containsString(RESUMING)));
+  }
+
+  /**
    * Killed ({@code kill -9}) again and again while events arrive, with checkpoints every 200 ms on
    * Flink: each start resumes from the latest checkpoint of the one before, and the documents end
    * exact. This is the stress test of a checkpoint's consistency (docs/semantics.md, "Restarts":
@@ -316,7 +330,7 @@ public class RestartsIT {
   @Test
   public void killedTenTimesUnderLoadEndsWithExactDocuments() throws Exception {
     int kills = onFlink() ? 10 : 1;
-    TestData data = new TestData(23, onFlink() ? 150_000 : 3_000, 25, 100, 20);
+    TestData data = new TestData(23, onFlink() ? 150_000 : 1_500, 25, 100, 20);
     servers.kafka.createTopic("kills", TestData.PARTITIONS);
     List<String> args = args("kills", ShippedFilesIT.sqlFile(FILE), "kills", false);
     args.replaceAll(a -> a.startsWith("--checkpointingInterval=") ? "--checkpointingInterval=200" : a);
@@ -371,10 +385,26 @@ public class RestartsIT {
    */
   String runUntilDocuments(List<String> args, String logName, String collection,
       Map<String, Document> expected) throws Exception {
+    return runUntilDocuments(args, logName, collection, expected, false);
+  }
+
+  /**
+   * As above; with {@code checkpointed}, also until a checkpoint holds what was read (on the
+   * runners that resume). Prints how long the documents took, the restart figures of the README.
+   */
+  String runUntilDocuments(List<String> args, String logName, String collection,
+      Map<String, Document> expected, boolean checkpointed) throws Exception {
     Path log = checkpoints.resolve(logName);
+    long started = System.currentTimeMillis();
     Process job = ChildJob.start(args, log);
     try {
       awaitDocuments(collection, expected);
+      long exact = System.currentTimeMillis();
+      if (checkpointed && unboundedResumes()) {
+        BackgroundJob.await("a checkpoint after the documents", 120, () -> checkpointCompletedAfter(exact));
+      }
+      System.out.printf("%s on %s: exact documents %.1f s after the process started%n",
+          logName, Runners.current(), (exact - started) / 1000.0);
     } finally {
       ChildJob.stop(job);
     }

@@ -6,6 +6,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import io.aggregator.Aggregator;
+import io.aggregator.runners.Runner;
 import io.aggregator.sql.EventCount;
 import java.util.HashMap;
 import java.util.List;
@@ -94,12 +95,17 @@ public class RetentionIT {
         e.getValue().getLong("interaction_count") < windowed.get(e.getKey()).getLong("interaction_count")));
 
     // A windowed query starts, and keeps every stored document that reflects more events.
-    assertEquals(0, run(args(WINDOWED, "windowed")));
+    int[] status = new int[1];
+    Captured rerun = Captured.during(() -> status[0] = run(args(WINDOWED, "windowed")));
+    assertEquals(0, status[0]);
     Documents.assertSame(windowed, stored("windowed"));
+    if (Runners.current() != Runner.DIRECT) {
+      // Counted (the DirectRunner's counters of this step are unreliable: WriteToMongoTest).
+      assertThat(rerun.text, containsString("kept: their documents reflect more events"));
+    }
 
     // Over all time, a start without state refuses, naming what is gone and the way out.
     for (String file : List.of(WHOLE, NESTED)) {
-      int[] status = new int[1];
       Captured refused = Captured.during(() -> status[0] = run(args(file, "never")));
       assertEquals(refused.text, Aggregator.EXIT_BAD_INPUT, status[0]);
       assertThat(refused.text, containsString("partition 0 offsets 0-" + (cut.get(0) - 1) + " (deleted)"));
