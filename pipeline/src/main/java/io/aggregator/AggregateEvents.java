@@ -1,7 +1,7 @@
 package io.aggregator;
 
 import io.aggregator.events.EventTags;
-import io.aggregator.options.WriteMethod;
+import io.aggregator.options.JobSettings;
 import io.aggregator.sql.ApplySqlQuery;
 import io.aggregator.sql.EventCount;
 import io.aggregator.sql.QueryShape;
@@ -15,7 +15,6 @@ import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.PDone;
 import org.apache.beam.sdk.values.Row;
-import org.joda.time.Duration;
 
 /**
  * The whole job as one transform: events from the injected source, rejects to their sink, the
@@ -29,8 +28,7 @@ public final class AggregateEvents extends PTransform<PBegin, PCollection<Row>> 
   private final SqlFile sqlFile;
   private final QueryShape shape;
   private final Schema sourceSchema;
-  private final WriteMethod writeMethod;
-  private final Duration batchInterval;
+  private final JobSettings settings;
   private final PTransform<PBegin, PCollectionTuple> source;
   private final PTransform<PCollection<Row>, PDone> resultsSink;
   private final PTransform<PCollection<Row>, PDone> rejectsSink;
@@ -38,6 +36,7 @@ public final class AggregateEvents extends PTransform<PBegin, PCollection<Row>> 
   /**
    * @param shape the shape of the file's first query
    * @param sourceSchema the columns of table SOURCE
+   * @param settings the write method, batch interval and retention the graph is built with
    * @param source emits {@link EventTags#EVENTS} (rows of SOURCE stamped with their event time, the
    *     watermark lagging as {@code --allowLateFor} says) and {@link EventTags#REJECTS}
    * @param resultsSink takes the rows of the query whose results are written (the nested one when
@@ -48,16 +47,14 @@ public final class AggregateEvents extends PTransform<PBegin, PCollection<Row>> 
       SqlFile sqlFile,
       QueryShape shape,
       Schema sourceSchema,
-      WriteMethod writeMethod,
-      Duration batchInterval,
+      JobSettings settings,
       PTransform<PBegin, PCollectionTuple> source,
       PTransform<PCollection<Row>, PDone> resultsSink,
       PTransform<PCollection<Row>, PDone> rejectsSink) {
     this.sqlFile = sqlFile;
     this.shape = shape;
     this.sourceSchema = sourceSchema;
-    this.writeMethod = writeMethod;
-    this.batchInterval = batchInterval;
+    this.settings = settings;
     this.source = source;
     this.resultsSink = resultsSink;
     this.rejectsSink = rejectsSink;
@@ -68,15 +65,17 @@ public final class AggregateEvents extends PTransform<PBegin, PCollection<Row>> 
     PCollectionTuple read = input.apply("ReadEvents", source);
     withSchema(read.get(EventTags.REJECTS), EventTags.REJECT_SCHEMA)
         .apply("WriteRejects", rejectsSink);
+    ApplyTriggerPolicy triggers =
+        new ApplyTriggerPolicy(settings.writeMethod(), shape.windowed(), settings.batchInterval());
     PCollection<Row> results =
         withSchema(read.get(EventTags.EVENTS), sourceSchema)
-            .apply("ApplyTriggerPolicy",
-                new ApplyTriggerPolicy(writeMethod, shape.windowed(), batchInterval))
+            .apply("ApplyTriggerPolicy", triggers)
             .apply("AggregateWithSql",
                 new ApplySqlQuery(EventCount.countEvents(sqlFile.mainQuery()), SqlFile.SOURCE_TABLE));
     if (sqlFile.hasNestedQuery()) {
       results = results.apply("AggregateEachBatch",
-          new ApplyNestedQuery(sqlFile.nestedQuery(), shape, batchInterval));
+          new ApplyNestedQuery(sqlFile.nestedQuery(), shape, settings.batchInterval(),
+              triggers.trigger(), settings.aggregatedRetention()));
     }
     results.apply("WriteResults", resultsSink);
     return results;

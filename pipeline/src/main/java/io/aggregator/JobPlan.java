@@ -3,13 +3,16 @@ package io.aggregator;
 import io.aggregator.options.JobSettings;
 import io.aggregator.events.EventTags;
 import io.aggregator.events.JsonEventParser;
+import io.aggregator.options.Durations;
 import io.aggregator.options.InvalidOptionException;
 import io.aggregator.options.SinkType;
 import io.aggregator.sink.MongoTarget;
+import io.aggregator.sql.GroupWindow;
 import io.aggregator.sql.QueryId;
 import io.aggregator.sql.QueryShape;
 import io.aggregator.sql.SqlFile;
 import io.aggregator.sql.SqlFileException;
+import io.aggregator.sql.nested.TableScope;
 import io.aggregator.time.ApplyTriggerPolicy;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -29,6 +32,7 @@ import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.PDone;
 import org.apache.beam.sdk.values.Row;
 import org.checkerframework.checker.nullness.qual.Nullable;
+import org.joda.time.Duration;
 
 /**
  * Everything decided before the pipeline is built: the settings, the SQL file, the query's shape
@@ -55,7 +59,13 @@ public final class JobPlan {
     this.sqlFile = sqlFile;
     this.shape = shape;
     this.nestedShape = nestedShape;
-    this.queryId = QueryId.of(sqlFile.text(), settings.fields(), deployment(settings));
+    SortedMap<String, String> deployment = deployment(settings);
+    if (sqlFile.hasNestedQuery()
+        && TableScope.of(sqlFile.nestedQuery(), shape) == TableScope.ACROSS_WINDOWS) {
+      // What the table keeps decides what its results mean ("Nested queries").
+      deployment.put("aggregatedRetention", settings.aggregatedRetention().toString());
+    }
+    this.queryId = QueryId.of(sqlFile.text(), settings.fields(), deployment);
     this.parser =
         new JsonEventParser(settings.fields(), settings.maxEventTimeSkew().getMillis());
   }
@@ -102,9 +112,34 @@ public final class JobPlan {
     } catch (IllegalArgumentException e) {
       throw new SqlFileException(sqlFile.name(), 0, e.getMessage());
     }
+    checkRetention(settings, sqlFile, shape);
     JobPlan plan = new JobPlan(settings, sqlFile, shape, nestedShape);
     plan.validate();
     return plan;
+  }
+
+  /**
+   * Refuses a retention under which a window could leave table AGGREGATED while still open: it
+   * must outlast the window and the lateness the watermark allows ("Nested queries").
+   */
+  private static void checkRetention(JobSettings settings, SqlFile sqlFile, QueryShape shape) {
+    GroupWindow window = shape.groupWindow();
+    if (!sqlFile.hasNestedQuery()
+        || window == null
+        || TableScope.of(sqlFile.nestedQuery(), shape) != TableScope.ACROSS_WINDOWS) {
+      return;
+    }
+    // A session's gap stands for its length, which is only known when it closes.
+    long span = window.sizeMillis();
+    Duration needed = Duration.millis(span).plus(settings.allowLateFor());
+    if (settings.aggregatedRetention().isShorterThan(needed)) {
+      throw new InvalidOptionException(
+          "--aggregatedRetention",
+          "at least the window (" + Durations.format(Duration.millis(span)) + ") plus"
+              + " --allowLateFor (" + Durations.format(settings.allowLateFor()) + "), so that"
+              + " only closed windows leave table AGGREGATED of " + sqlFile.name(),
+          Durations.format(settings.aggregatedRetention()));
+    }
   }
 
   /** Builds the whole graph on an empty unbounded input, so planning errors surface now. */
@@ -181,8 +216,7 @@ public final class JobPlan {
       PTransform<PCollection<Row>, PDone> resultsSink,
       PTransform<PCollection<Row>, PDone> rejectsSink) {
     return new AggregateEvents(
-        sqlFile, shape, sourceSchema(), settings.writeMethod(), settings.batchInterval(),
-        source, resultsSink, rejectsSink);
+        sqlFile, shape, sourceSchema(), settings, source, resultsSink, rejectsSink);
   }
 
   public JobSettings settings() {

@@ -145,6 +145,15 @@ public interface AggregatorOptions extends PipelineOptions {
   void setPartitionDiscoveryInterval(String value);
 
   @Description(
+      "Nested files whose second query spans the first query's windows: how far behind the newest"
+          + " window a window's rows stay in table AGGREGATED; older windows leave it, so memory"
+          + " stays bounded. Longer than the window plus --allowLateFor. '6 hours' or 'PT6H'.")
+  @Default.String("6 hours")
+  String getAggregatedRetention();
+
+  void setAggregatedRetention(String value);
+
+  @Description(
       "How long an unreachable MongoDB or Kafka is retried, with back-off, before the job fails"
           + " with the cause: '2 minutes' or 'PT2M'. Nothing is dropped meanwhile; the job waits.")
   @Default.String("2 minutes")

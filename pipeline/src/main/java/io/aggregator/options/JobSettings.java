@@ -41,6 +41,7 @@ public final class JobSettings implements Serializable {
   private final Duration maxEventTimeSkew;
   private final Duration idleTimeout;
   private final Duration partitionDiscoveryInterval;
+  private final Duration aggregatedRetention;
 
   private JobSettings(AggregatorOptions o) {
     this.bootstrapServers = required("--bootstrapServers", o.getBootstrapServers(), "host:port");
@@ -71,6 +72,12 @@ public final class JobSettings implements Serializable {
     if (partitionDiscoveryInterval.getMillis() <= 0) {
       throw new InvalidOptionException(
           "--partitionDiscoveryInterval", "a duration above zero", o.getPartitionDiscoveryInterval());
+    }
+    this.aggregatedRetention =
+        Durations.parse("--aggregatedRetention", o.getAggregatedRetention());
+    if (aggregatedRetention.getMillis() <= 0) {
+      throw new InvalidOptionException(
+          "--aggregatedRetention", "a duration above zero", o.getAggregatedRetention());
     }
     this.retryBudget = Durations.parse("--retryBudget", o.getRetryBudget());
     if (retryBudget.getMillis() <= 0) {
@@ -243,6 +250,11 @@ public final class JobSettings implements Serializable {
   }
 
   /** How long a partition may deliver nothing before it stops holding the watermark; 0: never. */
+  /** How long a nested table spanning windows keeps a window behind the newest one. */
+  public Duration aggregatedRetention() {
+    return aggregatedRetention;
+  }
+
   public Duration idleTimeout() {
     return idleTimeout;
   }
@@ -306,6 +318,8 @@ public final class JobSettings implements Serializable {
         + Durations.format(idleTimeout)
         + " partitionDiscoveryInterval="
         + Durations.format(partitionDiscoveryInterval)
+        + " aggregatedRetention="
+        + Durations.format(aggregatedRetention)
         + " retryBudget="
         + Durations.format(retryBudget);
   }

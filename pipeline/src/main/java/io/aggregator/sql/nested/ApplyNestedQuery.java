@@ -18,9 +18,11 @@ import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Values;
 import org.apache.beam.sdk.transforms.windowing.AfterProcessingTime;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.transforms.windowing.PaneInfo;
 import org.apache.beam.sdk.transforms.windowing.Repeatedly;
+import org.apache.beam.sdk.transforms.windowing.Trigger;
 import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
@@ -28,59 +30,67 @@ import org.apache.beam.sdk.values.Row;
 import org.joda.time.Duration;
 
 /**
- * The {@code for_each_batch} block (docs/semantics.md, "Nested queries"): at every emission, table {@code AGGREGATED} holds
- * the complete current result of the first query, and the second query's result over it is the
- * output.
+ * The {@code for_each_batch} block (docs/semantics.md, "Nested queries"): at every emission, table
+ * {@code AGGREGATED} holds the complete current result of the first query, and the second query's
+ * result over it is the output.
  *
  * <p><b>Design.</b> Beam has no retractions, so the first query's panes cannot simply flow into a
  * second aggregation (it would add up every pane ever emitted). Instead:
  *
  * <ol>
  *   <li>{@code VersionAggregatedRows}: each first-query row is tagged with its group id (the
- *       document id it would have) and its pane index, which grows with every firing of the group.
- *   <li>{@code SnapshotEveryBatch}: all rows go to one key in the global window, which fires every
- *       {@code --batchInterval} of processing time after new rows arrive, accumulating. Processing
- *       time, not event time: the snapshot must not wait for the watermark, which lags real time
- *       by {@code --allowLateFor}. The global window never expires before the input ends, so no
- *       row is ever late here; a bounded replay gets its final snapshot when the input ends.
+ *       document id it would have), its pane index, which grows with every firing of the group,
+ *       and the end of its window.
+ *   <li>{@code SnapshotEveryBatch} or {@code SnapshotEachWindow}: when a snapshot is taken, by the
+ *       table's {@link TableScope} (below).
  *   <li>{@code KeepLatestRowPerGroup}: {@link LatestRowPerGroupFn} keeps the row of the highest
- *       pane per group: the whole current table, one element per snapshot.
+ *       pane per group: the current table, one element per snapshot.
  *   <li>{@code EvaluateSecondQuery}: {@link SnapshotQuery} runs the second query over that
  *       element. One element in, one complete result out: nothing to retract.
  * </ol>
  *
- * <p>No timers and no user state: the Spark runner rejects them ("DoFn cannot yet be used with timers in the
- * SparkRunner"), and a
- * Combine over one key in the global window runs on all three runners.
+ * <p><b>Scopes.</b> {@link TableScope#PER_WINDOW}: the rows stay in the first query's windows,
+ * keyed by window, with the first query's trigger (early every batch interval, final when the
+ * watermark passes the window's end). Each snapshot holds one window's rows; the window's final
+ * result is its on-time pane, after which Beam frees the window's state. {@link
+ * TableScope#ALL_TIME} and {@link TableScope#ACROSS_WINDOWS}: all rows go to one key in the global
+ * window, which fires every {@code --batchInterval} of processing time after new rows arrive.
+ * Processing time, not event time: such a snapshot must not wait for the watermark, which lags
+ * real time by {@code --allowLateFor}. Across windows, rows of windows more than {@code
+ * --aggregatedRetention} behind the newest leave the table.
  *
- * <p><b>Limits.</b> The table lives in one key, so one worker holds it and evaluates each
- * snapshot: memory and snapshot cost grow with the number of first-query groups (see the README
- * for measured figures). Rows of windows that can no longer change are not evicted: like Spark's
- * complete output mode, which keeps every group so that {@code foreachBatch} sees the whole
- * result, {@code AGGREGATED} keeps every window, and a second query that aggregates across windows
- * stays right. Runners that do not lift a combiner under a trigger (the DirectRunner; Spark's
- * streaming group-by) keep the emitted first-query rows rather than one accumulator, so their
- * memory grows with the number of first-query emissions.
+ * <p>No timers and no user state: the Spark runner rejects timers ("DoFn cannot yet be used with
+ * timers in the SparkRunner"), and a Combine per key runs on all three runners.
  */
 public class ApplyNestedQuery extends PTransform<PCollection<Row>, PCollection<Row>> {
 
-
-  /** The single key under which the table is materialised. */
+  /** The single key under which a table spanning windows is materialised. */
   static final String TABLE_KEY = "AGGREGATED";
 
   private final String query;
   private final QueryShape firstShape;
   private final Duration batchInterval;
+  private final Trigger windowTrigger;
+  private final Duration retention;
 
   /**
    * @param query the second query, over {@code AGGREGATED} (positions as in the file)
    * @param firstShape the first query's shape, which identifies its groups
    * @param batchInterval how often a snapshot is taken while rows arrive
+   * @param windowTrigger the first query's trigger, which a per-window table fires with
+   * @param retention how long a table spanning windows keeps a window behind the newest
    */
-  public ApplyNestedQuery(String query, QueryShape firstShape, Duration batchInterval) {
+  public ApplyNestedQuery(
+      String query,
+      QueryShape firstShape,
+      Duration batchInterval,
+      Trigger windowTrigger,
+      Duration retention) {
     this.query = query;
     this.firstShape = firstShape;
     this.batchInterval = batchInterval;
+    this.windowTrigger = windowTrigger;
+    this.retention = retention;
   }
 
   @Override
@@ -103,41 +113,61 @@ public class ApplyNestedQuery extends PTransform<PCollection<Row>, PCollection<R
         // not counted: its results are written unconditionally
       }
     }
+    TableScope scope = TableScope.of(this.query, firstShape);
     Schema versioned = LatestRowPerGroupFn.versioned(aggregated);
-    return firstResults
-        .apply(
-            "VersionAggregatedRows",
-            ParDo.of(new VersionRowsFn(new GroupId(firstShape), versioned)))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), RowCoder.of(versioned)))
-        .apply(
-            "SnapshotEveryBatch",
-            Window.<KV<String, Row>>into(new GlobalWindows())
-                .triggering(
-                    Repeatedly.forever(
-                        AfterProcessingTime.pastFirstElementInPane().plusDelayOf(batchInterval)))
-                .withAllowedLateness(Duration.ZERO)
-                .accumulatingFiredPanes())
-        .apply("KeepLatestRowPerGroup", Combine.perKey(new LatestRowPerGroupFn(aggregated)))
+    PCollection<KV<String, Row>> rows =
+        firstResults
+            .apply(
+                "VersionAggregatedRows",
+                ParDo.of(new VersionRowsFn(new GroupId(firstShape), versioned, scope)))
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), RowCoder.of(versioned)));
+    PCollection<KV<String, Row>> snapshots =
+        scope == TableScope.PER_WINDOW
+            ? rows.apply(
+                "SnapshotEachWindow",
+                // Keeps the first query's windows (no WindowFn here): HOP rows stay in their own.
+                Window.<KV<String, Row>>configure()
+                    .triggering(windowTrigger)
+                    .withAllowedLateness(Duration.ZERO)
+                    .accumulatingFiredPanes())
+            : rows.apply(
+                "SnapshotEveryBatch",
+                Window.<KV<String, Row>>into(new GlobalWindows())
+                    .triggering(
+                        Repeatedly.forever(
+                            AfterProcessingTime.pastFirstElementInPane().plusDelayOf(batchInterval)))
+                    .withAllowedLateness(Duration.ZERO)
+                    .accumulatingFiredPanes());
+    Duration kept = scope == TableScope.ACROSS_WINDOWS ? retention : null;
+    return snapshots
+        .apply("KeepLatestRowPerGroup", Combine.perKey(new LatestRowPerGroupFn(aggregated, kept)))
         .apply("DropTableKey", Values.create())
         .apply("EvaluateSecondQuery", ParDo.of(new EvaluateSnapshotFn(query, aggregated)))
         .setRowSchema(resultSchema);
   }
 
-  /** Tags a first-query row with its group id and pane index. */
+  /** Tags a first-query row with its group id, pane index and window end; keys it by table. */
   static final class VersionRowsFn extends DoFn<Row, KV<String, Row>> {
     private final GroupId groups;
     private final Schema versioned;
+    private final TableScope scope;
 
-    VersionRowsFn(GroupId groups, Schema versioned) {
+    VersionRowsFn(GroupId groups, Schema versioned, TableScope scope) {
       this.groups = groups;
       this.versioned = versioned;
+      this.scope = scope;
     }
 
     @ProcessElement
-    public void process(@Element Row row, PaneInfo pane, OutputReceiver<KV<String, Row>> out) {
+    public void process(
+        @Element Row row, PaneInfo pane, BoundedWindow window, OutputReceiver<KV<String, Row>> out) {
+      long windowEnd = window.maxTimestamp().getMillis();
       Row tagged =
-          Row.withSchema(versioned).addValues(groups.of(row), pane.getIndex(), row).build();
-      out.output(KV.of(TABLE_KEY, tagged));
+          Row.withSchema(versioned)
+              .addValues(groups.of(row), pane.getIndex(), windowEnd, row)
+              .build();
+      String table = scope == TableScope.PER_WINDOW ? Long.toString(windowEnd) : TABLE_KEY;
+      out.output(KV.of(table, tagged));
     }
   }
 

@@ -26,6 +26,8 @@ import org.joda.time.Instant;
 import org.junit.Rule;
 import org.junit.Test;
 
+import static org.junit.Assert.assertEquals;
+
 /**
  * The for_each_batch stage over several firings, with TestStream: at each snapshot the second
  * query's output equals the second query computed here in plain Java over the complete
@@ -77,13 +79,16 @@ public class NestedQueryTest {
     }
   }
 
+  static final Duration RETENTION = Duration.standardMinutes(10);
+
   static PCollection<String> run(
       Pipeline p, TestStream<Row> stream, boolean windowed, String first, String second) {
     QueryShape firstShape = QueryShape.analyze("test.sql", first);
+    ApplyTriggerPolicy triggers = new ApplyTriggerPolicy(WriteMethod.UPDATE, windowed, BATCH);
     return p.apply(stream)
-        .apply(new ApplyTriggerPolicy(WriteMethod.UPDATE, windowed, BATCH))
+        .apply(triggers)
         .apply(new ApplySqlQuery(first, SqlFile.SOURCE_TABLE))
-        .apply(new ApplyNestedQuery(second, firstShape, BATCH))
+        .apply(new ApplyNestedQuery(second, firstShape, BATCH, triggers.trigger(), RETENTION))
         .apply(ParDo.of(new TagWithSnapshotFn()));
   }
 
@@ -153,24 +158,35 @@ public class NestedQueryTest {
   static final String MEAN_PER_WINDOW =
       "SELECT window_start, AVG(CAST(c AS DOUBLE)) AS mean_count FROM AGGREGATED GROUP BY window_start";
 
-  /** Plain Java: per window of the accepted events, the mean over items of their counts. */
-  static List<String> meanPerWindow(int snapshot, List<Event> accepted) {
+  /** Plain Java: per item and window start, the count of the accepted events. */
+  static Map<Instant, Map<String, Long>> countsPerWindow(List<Event> accepted) {
     Map<Instant, Map<String, Long>> counts = new TreeMap<>();
     for (Event e : accepted) {
-      long start = e.time().getMillis() - e.time().getMillis() % Duration.standardMinutes(5).getMillis();
+      long start = e.time().getMillis() - e.time().getMillis() % FIVE_MINUTES.getMillis();
       counts.computeIfAbsent(new Instant(start), k -> new TreeMap<>()).merge(e.item(), 1L, Long::sum);
     }
-    List<String> rows = new ArrayList<>();
-    counts.forEach(
-        (window, perItem) -> {
-          double mean = perItem.values().stream().mapToLong(Long::longValue).average().orElseThrow();
-          rows.add(snapshot + ": " + List.of(window.toDateTime(org.joda.time.DateTimeZone.UTC), mean));
-        });
-    return rows;
+    return counts;
   }
 
+  static final Duration FIVE_MINUTES = Duration.standardMinutes(5);
+
+  /** Plain Java: the mean over items of their counts in the window starting at {@code minute}. */
+  static String meanOfWindow(int pane, List<Event> accepted, int minute) {
+    Instant window = T0.plus(Duration.standardMinutes(minute));
+    Map<String, Long> perItem = countsPerWindow(accepted).get(window);
+    double mean = perItem.values().stream().mapToLong(Long::longValue).average().orElseThrow();
+    return pane + ": " + List.of(window.toDateTime(org.joda.time.DateTimeZone.UTC), mean);
+  }
+
+  /**
+   * A second query grouped by window is evaluated per window: each snapshot holds one window's
+   * rows, the pane index counts that window's snapshots, and a closed window's final snapshot is
+   * its last (its rows leave with it: no later snapshot repeats it).
+   */
   @Test
-  public void windowedFirstQuerySnapshotsIncludeLateButOpenDataAndNeverDroppedData() {
+  public void perWindowSecondQueryIsEvaluatedPerWindowAndEndsWithTheWindow() {
+    assertEquals(TableScope.PER_WINDOW,
+        TableScope.of(MEAN_PER_WINDOW, QueryShape.analyze("test.sql", PER_ITEM_5M)));
     List<Event> step1 = List.of(at("i-1", "click", 1, 0), at("i-1", "click", 2, 0), at("i-2", "click", 3, 0));
     // The watermark is at 12:04 when these arrive: 12:00:30 is behind it but its window is open.
     List<Event> step2 = List.of(at("i-2", "click", 0, 30), at("i-3", "click", 6, 0));
@@ -185,23 +201,83 @@ public class NestedQueryTest {
             .advanceWatermarkTo(T0.plus(Duration.standardMinutes(4)))
             .addElements(step2.get(0).value(), values(step2.subList(1, step2.size())))
             .advanceProcessingTime(PAST_BATCH).advanceProcessingTime(PAST_BATCH)
-            .advanceWatermarkTo(T0.plus(Duration.standardMinutes(6)))
-            .advanceProcessingTime(PAST_BATCH) // the 12:00 window's on-time pane: a snapshot
+            .advanceWatermarkTo(T0.plus(Duration.standardMinutes(6))) // 12:00 closes
             .addElements(dropped.value(), step3.get(0).value())
             .advanceProcessingTime(PAST_BATCH).advanceProcessingTime(PAST_BATCH)
             .advanceWatermarkToInfinity();
     PCollection<String> out = run(p, stream, true, PER_ITEM_5M, MEAN_PER_WINDOW);
 
     List<Event> accepted = new ArrayList<>(step1);
-    List<String> expected = new ArrayList<>(meanPerWindow(0, accepted));
+    List<String> expected = new ArrayList<>(List.of(meanOfWindow(0, accepted, 0)));
     accepted.addAll(step2);
-    expected.addAll(meanPerWindow(1, accepted));
-    // The 12:00 window closes: its on-time pane (same values) makes a snapshot.
-    expected.addAll(meanPerWindow(2, accepted));
+    expected.add(meanOfWindow(1, accepted, 0));
+    expected.add(meanOfWindow(0, accepted, 5));
+    // The 12:00 window closes: its on-time (final) snapshot, with the values it had.
+    expected.add(meanOfWindow(2, accepted, 0));
     accepted.addAll(step3);
-    expected.addAll(meanPerWindow(3, accepted));
-    // The 12:05 window closes when the input ends: one more snapshot, equal to the one before.
-    expected.addAll(meanPerWindow(4, accepted));
+    expected.add(meanOfWindow(1, accepted, 5));
+    // The 12:05 window closes when the input ends.
+    expected.add(meanOfWindow(2, accepted, 5));
+    PAssert.that(out).containsInAnyOrder(expected);
+    p.run().waitUntilFinish();
+  }
+
+  // ---- a second query across windows: the table keeps the windows within the retention ------
+
+  static final String ACROSS =
+      "SELECT COUNT(*) AS item_windows, SUM(c) AS events FROM AGGREGATED";
+
+  /**
+   * Plain Java: over the (item, window) counts of windows that end less than {@link #RETENTION}
+   * before the newest window end seen so far, the number of rows and their sum.
+   */
+  static String acrossWindows(int snapshot, List<Event> accepted, Instant newestEnd) {
+    long rows = 0;
+    long events = 0;
+    for (Map.Entry<Instant, Map<String, Long>> w : countsPerWindow(accepted).entrySet()) {
+      Instant end = w.getKey().plus(FIVE_MINUTES);
+      if (end.isAfter(newestEnd.minus(RETENTION))) {
+        rows += w.getValue().size();
+        events += w.getValue().values().stream().mapToLong(Long::longValue).sum();
+      }
+    }
+    return snapshot + ": " + List.of(rows, events);
+  }
+
+  /**
+   * A second query over all windows keeps a moving horizon: a window leaves the table once one
+   * ends {@link #RETENTION} after it, and its rows arriving later are not added back (the 12:05
+   * event below, whose window has left by then, is in no snapshot).
+   */
+  @Test
+  public void acrossWindowsTheTableKeepsTheWindowsWithinTheRetention() {
+    assertEquals(TableScope.ACROSS_WINDOWS,
+        TableScope.of(ACROSS, QueryShape.analyze("test.sql", PER_ITEM_5M)));
+    List<Event> step1 = List.of(at("i-1", "click", 1, 0), at("i-2", "click", 2, 0), at("i-1", "click", 6, 0));
+    List<Event> step2 = List.of(at("i-1", "click", 11, 0), at("i-3", "click", 12, 0));
+    List<Event> step3 = List.of(at("i-2", "click", 16, 0), at("i-2", "click", 5, 30));
+    TestStream<Row> stream =
+        TestStream.create(SOURCE)
+            .advanceWatermarkTo(T0)
+            .addElements(step1.get(0).value(), values(step1.subList(1, step1.size())))
+            .advanceProcessingTime(PAST_BATCH).advanceProcessingTime(PAST_BATCH)
+            .addElements(step2.get(0).value(), values(step2.subList(1, step2.size())))
+            .advanceProcessingTime(PAST_BATCH).advanceProcessingTime(PAST_BATCH)
+            .addElements(step3.get(0).value(), values(step3.subList(1, step3.size())))
+            .advanceProcessingTime(PAST_BATCH).advanceProcessingTime(PAST_BATCH)
+            .advanceWatermarkToInfinity();
+    PCollection<String> out = run(p, stream, true, PER_ITEM_5M, ACROSS);
+
+    List<Event> accepted = new ArrayList<>(step1);
+    List<String> expected = new ArrayList<>();
+    expected.add(acrossWindows(0, accepted, T0.plus(Duration.standardMinutes(10))));
+    accepted.addAll(step2);
+    expected.add(acrossWindows(1, accepted, T0.plus(Duration.standardMinutes(15))));
+    accepted.addAll(step3);
+    Instant newest = T0.plus(Duration.standardMinutes(20));
+    expected.add(acrossWindows(2, accepted, newest));
+    // The input ends: every window's final pane arrives, the table is unchanged.
+    expected.add(acrossWindows(3, accepted, newest));
     PAssert.that(out).containsInAnyOrder(expected);
     p.run().waitUntilFinish();
   }
