@@ -80,7 +80,7 @@ public final class JobLauncher {
             settings.retryBudget().getMillis(),
             settings.partitionDiscoveryInterval());
     pipeline.apply("AggregateEvents", plan.graph(source, sinks.results(), sinks.rejects()));
-    RunnerSupport.optimize(pipeline, options);
+    RunnerSupport.optimize(pipeline, options, settings.batchInterval());
     // A read that cannot find new partitions while it runs (Flink's and Spark's classic source) is
     // restarted by the launcher when the topic grows (docs/semantics.md, "Partitions").
     KafkaReadMethod read = RunnerSupport.readMethod(options);

@@ -45,7 +45,11 @@ public class PrintToConsole extends PTransform<PCollection<Row>, PDone> {
     @ProcessElement
     public void process(@Element Row row, PaneInfo pane) {
       PrintStream out = toStandardError ? System.err : System.out;
-      String prefix = toStandardError ? "[reject] " : "[" + pane.getTiming() + "] ";
+      // A result kept in state rather than fired by a trigger (a query without a window on the
+      // DirectRunner) carries no timing; like every all-time result, it is an update.
+      PaneInfo.Timing timing =
+          pane.getTiming() == PaneInfo.Timing.UNKNOWN ? PaneInfo.Timing.EARLY : pane.getTiming();
+      String prefix = toStandardError ? "[reject] " : "[" + timing + "] ";
       out.println(prefix + format(toDocument.apply(row)));
     }
   }

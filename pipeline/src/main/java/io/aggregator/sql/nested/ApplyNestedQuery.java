@@ -39,8 +39,8 @@ import org.joda.time.Duration;
  *
  * <ol>
  *   <li>{@code VersionAggregatedRows}: each first-query row is tagged with its group id (the
- *       document id it would have), its pane index, which grows with every firing of the group,
- *       and the end of its window.
+ *       document id it would have), its version (its {@code _events}, else its pane index: both
+ *       only grow from one firing of the group to the next) and the end of its window.
  *   <li>{@code SnapshotEveryBatch} or {@code SnapshotEachWindow}: when a snapshot is taken, by the
  *       table's {@link TableScope} (below).
  *   <li>{@code KeepLatestRowPerGroup}: {@link LatestRowPerGroupFn} keeps the row of the highest
@@ -162,9 +162,15 @@ public class ApplyNestedQuery extends PTransform<PCollection<Row>, PCollection<R
     public void process(
         @Element Row row, PaneInfo pane, BoundedWindow window, OutputReceiver<KV<String, Row>> out) {
       long windowEnd = window.maxTimestamp().getMillis();
+      // A group's events only grow from one of its rows to the next; a pane index may be missing
+      // (a result kept in state, not fired by a trigger: docs/semantics.md, "State").
+      Object events = row.getSchema().hasField(EventCount.COLUMN)
+          ? row.getValue(EventCount.COLUMN)
+          : null;
+      long version = events instanceof Number ? ((Number) events).longValue() : pane.getIndex();
       Row tagged =
           Row.withSchema(versioned)
-              .addValues(groups.of(row), pane.getIndex(), windowEnd, row)
+              .addValues(groups.of(row), version, windowEnd, row)
               .build();
       String table = scope == TableScope.PER_WINDOW ? Long.toString(windowEnd) : TABLE_KEY;
       out.output(KV.of(table, tagged));

@@ -20,8 +20,8 @@ import org.joda.time.Duration;
  * is the group's complete current value. The output is the whole table, ordered by group id so
  * that a query over it sees the same order on every runner.
  *
- * <p>Input rows are {@link #versioned} rows: the group id, the pane index, the end of the row's
- * window and the first query's row. Pane indices only grow within a group, so "highest version
+ * <p>Input rows are {@link #versioned} rows: the group id, the version, the end of the row's
+ * window and the first query's row. Versions only grow within a group, so "highest version
  * wins" is order-independent and the function is a true CombineFn (associative, commutative),
  * whatever the runner's bundling.
  *
@@ -128,8 +128,9 @@ public class LatestRowPerGroupFn extends CombineFn<Row, AggregatedTable, List<Ro
     }
   }
 
+  /** The higher version; on a tie the row added later, which is the newer where both exist. */
   private static Row latest(Row a, Row b) {
-    return b.getInt64(VERSION) > a.getInt64(VERSION) ? b : a;
+    return b.getInt64(VERSION) >= a.getInt64(VERSION) ? b : a;
   }
 
   @Override

@@ -1,0 +1,104 @@
+package io.aggregator.runners;
+
+import java.util.List;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.state.StateSpec;
+import org.apache.beam.sdk.state.StateSpecs;
+import org.apache.beam.sdk.state.TimeDomain;
+import org.apache.beam.sdk.state.Timer;
+import org.apache.beam.sdk.state.TimerSpec;
+import org.apache.beam.sdk.state.TimerSpecs;
+import org.apache.beam.sdk.state.ValueState;
+import org.apache.beam.sdk.transforms.Combine.CombineFn;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.values.KV;
+import org.joda.time.Duration;
+
+/**
+ * One accumulator per key in state, emitted as the trigger it replaces would emit it ({@link
+ * AccumulateInState}): {@code batchInterval} of processing time after the first partial since the
+ * last emission, and once more when the window ends (a bounded replay's input ends).
+ */
+final class AccumulateInStateFn<K, AccumT, OutputT> extends DoFn<KV<K, AccumT>, KV<K, OutputT>> {
+
+  private final CombineFn<?, AccumT, OutputT> fn;
+  private final Duration batchInterval;
+
+  @StateId("accumulator")
+  private final StateSpec<ValueState<AccumT>> accumulatorSpec;
+
+  @StateId("key")
+  private final StateSpec<ValueState<K>> keySpec;
+
+  @StateId("pending")
+  private final StateSpec<ValueState<Boolean>> pendingSpec = StateSpecs.value();
+
+  @TimerId("everyBatch")
+  private final TimerSpec everyBatch = TimerSpecs.timer(TimeDomain.PROCESSING_TIME);
+
+  @TimerId("windowEnd")
+  private final TimerSpec windowEnd = TimerSpecs.timer(TimeDomain.EVENT_TIME);
+
+  AccumulateInStateFn(
+      CombineFn<?, AccumT, OutputT> fn,
+      Coder<K> keyCoder,
+      Coder<AccumT> accumulatorCoder,
+      Duration batchInterval) {
+    this.fn = fn;
+    this.batchInterval = batchInterval;
+    this.accumulatorSpec = StateSpecs.value(accumulatorCoder);
+    this.keySpec = StateSpecs.value(keyCoder);
+  }
+
+  @ProcessElement
+  public void process(
+      @Element KV<K, AccumT> partial,
+      BoundedWindow window,
+      @StateId("accumulator") ValueState<AccumT> accumulator,
+      @StateId("key") ValueState<K> key,
+      @StateId("pending") ValueState<Boolean> pending,
+      @TimerId("everyBatch") Timer batchTimer,
+      @TimerId("windowEnd") Timer endTimer) {
+    AccumT current = accumulator.read();
+    accumulator.write(
+        current == null
+            ? partial.getValue()
+            : fn.mergeAccumulators(List.of(current, partial.getValue())));
+    if (pending.read() == null) {
+      pending.write(true);
+      key.write(partial.getKey());
+      batchTimer.offset(batchInterval).setRelative();
+      endTimer.set(window.maxTimestamp());
+    }
+  }
+
+  @OnTimer("everyBatch")
+  public void onBatch(
+      @StateId("accumulator") ValueState<AccumT> accumulator,
+      @StateId("key") ValueState<K> key,
+      @StateId("pending") ValueState<Boolean> pending,
+      OutputReceiver<KV<K, OutputT>> out) {
+    emit(accumulator, key, pending, out);
+  }
+
+  @OnTimer("windowEnd")
+  public void onWindowEnd(
+      @StateId("accumulator") ValueState<AccumT> accumulator,
+      @StateId("key") ValueState<K> key,
+      @StateId("pending") ValueState<Boolean> pending,
+      OutputReceiver<KV<K, OutputT>> out) {
+    emit(accumulator, key, pending, out);
+  }
+
+  private void emit(
+      ValueState<AccumT> accumulator,
+      ValueState<K> key,
+      ValueState<Boolean> pending,
+      OutputReceiver<KV<K, OutputT>> out) {
+    if (pending.read() != null) {
+      pending.clear();
+      out.output(KV.of(key.read(), fn.extractOutput(accumulator.read())));
+    }
+  }
+}
