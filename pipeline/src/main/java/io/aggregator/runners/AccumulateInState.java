@@ -1,24 +1,16 @@
 package io.aggregator.runners;
 
 import java.util.List;
-import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
-import org.apache.beam.sdk.coders.CannotProvideCoderException;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.runners.AppliedPTransform;
-import org.apache.beam.sdk.runners.PTransformOverride;
-import org.apache.beam.sdk.runners.PTransformOverrideFactory;
-import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.Combine.CombineFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
-import org.apache.beam.sdk.util.construction.PTransformReplacements;
-import org.apache.beam.sdk.util.construction.ReplacementOutputs;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
-import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.WindowingStrategy.AccumulationMode;
 import org.apache.beam.vendor.guava.v32_1_2_jre.com.google.common.collect.Iterables;
 import org.joda.time.Duration;
@@ -44,7 +36,10 @@ public final class AccumulateInState {
   /** Replaces every accumulating combine per key in the global window of {@code pipeline}. */
   public static void apply(Pipeline pipeline, Duration batchInterval) {
     pipeline.replaceAll(
-        List.of(PTransformOverride.of(AccumulateInState::applies, new Factory<>(batchInterval))));
+        List.of(
+            CombineReplacement.override(
+                AccumulateInState::applies,
+                (fn, outputCoder) -> new Accumulated<>(fn, outputCoder, batchInterval))));
   }
 
   static boolean applies(AppliedPTransform<?, ?, ?> application) {
@@ -57,44 +52,6 @@ public final class AccumulateInState {
         && input.getWindowingStrategy().getMode() == AccumulationMode.ACCUMULATING_FIRED_PANES;
   }
 
-  private static final class Factory<K, InputT, AccumT, OutputT>
-      implements PTransformOverrideFactory<
-          PCollection<KV<K, InputT>>,
-          PCollection<KV<K, OutputT>>,
-          Combine.PerKey<K, InputT, OutputT>> {
-
-    private final Duration batchInterval;
-
-    Factory(Duration batchInterval) {
-      this.batchInterval = batchInterval;
-    }
-
-    @Override
-    @SuppressWarnings("unchecked")
-    public PTransformReplacement<PCollection<KV<K, InputT>>, PCollection<KV<K, OutputT>>>
-        getReplacementTransform(
-            AppliedPTransform<
-                    PCollection<KV<K, InputT>>,
-                    PCollection<KV<K, OutputT>>,
-                    Combine.PerKey<K, InputT, OutputT>>
-                transform) {
-      PCollection<KV<K, OutputT>> output =
-          (PCollection<KV<K, OutputT>>) Iterables.getOnlyElement(transform.getOutputs().values());
-      return PTransformReplacement.of(
-          PTransformReplacements.getSingletonMainInput(transform),
-          new Accumulated<>(
-              (CombineFn<InputT, AccumT, OutputT>) transform.getTransform().getFn(),
-              output.getCoder(),
-              batchInterval));
-    }
-
-    @Override
-    public Map<PCollection<?>, ReplacementOutput> mapOutputs(
-        Map<TupleTag<?>, PCollection<?>> outputs, PCollection<KV<K, OutputT>> newOutput) {
-      return ReplacementOutputs.singleton(outputs, newOutput);
-    }
-  }
-
   /** The replacement: combine in each bundle, then merge into the key's state. */
   static final class Accumulated<K, InputT, AccumT, OutputT>
       extends PTransform<PCollection<KV<K, InputT>>, PCollection<KV<K, OutputT>>> {
@@ -103,31 +60,21 @@ public final class AccumulateInState {
     private final Coder<KV<K, OutputT>> outputCoder;
     private final Duration batchInterval;
 
-    Accumulated(
-        CombineFn<InputT, AccumT, OutputT> fn, Coder<KV<K, OutputT>> outputCoder, Duration batchInterval) {
-      this.fn = fn;
-      this.outputCoder = outputCoder;
+    @SuppressWarnings("unchecked")
+    Accumulated(CombineFn<?, ?, ?> fn, Coder<?> outputCoder, Duration batchInterval) {
+      this.fn = (CombineFn<InputT, AccumT, OutputT>) fn;
+      this.outputCoder = (Coder<KV<K, OutputT>>) outputCoder;
       this.batchInterval = batchInterval;
     }
 
     @Override
     public PCollection<KV<K, OutputT>> expand(PCollection<KV<K, InputT>> input) {
-      KvCoder<K, InputT> inputCoder = (KvCoder<K, InputT>) input.getCoder();
-      Coder<AccumT> accumulatorCoder;
-      try {
-        accumulatorCoder =
-            fn.getAccumulatorCoder(input.getPipeline().getCoderRegistry(), inputCoder.getValueCoder());
-      } catch (CannotProvideCoderException e) {
-        throw new IllegalStateException("No coder for the accumulators of " + fn, e);
-      }
-      return input
-          .apply("CombineInBundle",
-              ParDo.of(new CombineInBundleFn<K, InputT, AccumT>(
-                  fn, inputCoder.getKeyCoder(), input.getWindowingStrategy().getTimestampCombiner())))
-          .setCoder(KvCoder.of(inputCoder.getKeyCoder(), accumulatorCoder))
+      PCollection<KV<K, AccumT>> partials = CombineReplacement.combineInBundle(input, fn);
+      KvCoder<K, AccumT> partialCoder = (KvCoder<K, AccumT>) partials.getCoder();
+      return partials
           .apply("AccumulateInState",
               ParDo.of(new AccumulateInStateFn<K, AccumT, OutputT>(
-                  fn, inputCoder.getKeyCoder(), accumulatorCoder, batchInterval)))
+                  fn, partialCoder.getKeyCoder(), partialCoder.getValueCoder(), batchInterval)))
           .setCoder(outputCoder);
     }
   }

@@ -1,25 +1,17 @@
 package io.aggregator.runners;
 
 import java.util.List;
-import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
-import org.apache.beam.sdk.coders.CannotProvideCoderException;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.runners.AppliedPTransform;
-import org.apache.beam.sdk.runners.PTransformOverride;
-import org.apache.beam.sdk.runners.PTransformOverrideFactory;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.Combine.CombineFn;
 import org.apache.beam.sdk.transforms.PTransform;
-import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
-import org.apache.beam.sdk.util.construction.PTransformReplacements;
-import org.apache.beam.sdk.util.construction.ReplacementOutputs;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PValue;
-import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.vendor.guava.v32_1_2_jre.com.google.common.collect.Iterables;
 
 /**
@@ -74,9 +66,9 @@ public final class CombineBeforeShuffle {
     boolean kept = groupedInputs == GroupedInputs.COMBINED_AGAIN_AT_EACH_FIRING;
     pipeline.replaceAll(
         List.of(
-            PTransformOverride.of(
+            CombineReplacement.override(
                 application -> applies(application) && !(kept && inGlobalWindow(application)),
-                new Factory<>(kept))));
+                (fn, outputCoder) -> new CombinedBeforeShuffle<>(fn, outputCoder, kept))));
   }
 
   private static boolean inGlobalWindow(AppliedPTransform<?, ?, ?> application) {
@@ -107,44 +99,6 @@ public final class CombineBeforeShuffle {
         && !input.getWindowingStrategy().needsMerge();
   }
 
-  private static final class Factory<K, InputT, AccumT, OutputT>
-      implements PTransformOverrideFactory<
-          PCollection<KV<K, InputT>>,
-          PCollection<KV<K, OutputT>>,
-          Combine.PerKey<K, InputT, OutputT>> {
-
-    private final boolean copyPartials;
-
-    Factory(boolean copyPartials) {
-      this.copyPartials = copyPartials;
-    }
-
-    @Override
-    @SuppressWarnings("unchecked")
-    public PTransformReplacement<PCollection<KV<K, InputT>>, PCollection<KV<K, OutputT>>>
-        getReplacementTransform(
-            AppliedPTransform<
-                    PCollection<KV<K, InputT>>,
-                    PCollection<KV<K, OutputT>>,
-                    Combine.PerKey<K, InputT, OutputT>>
-                transform) {
-      PCollection<KV<K, OutputT>> output =
-          (PCollection<KV<K, OutputT>>) Iterables.getOnlyElement(transform.getOutputs().values());
-      return PTransformReplacement.of(
-          PTransformReplacements.getSingletonMainInput(transform),
-          new CombinedBeforeShuffle<>(
-              (CombineFn<InputT, AccumT, OutputT>) transform.getTransform().getFn(),
-              output.getCoder(),
-              copyPartials));
-    }
-
-    @Override
-    public Map<PCollection<?>, ReplacementOutput> mapOutputs(
-        Map<TupleTag<?>, PCollection<?>> outputs, PCollection<KV<K, OutputT>> newOutput) {
-      return ReplacementOutputs.singleton(outputs, newOutput);
-    }
-  }
-
   /** The replacement: combine in each bundle, shuffle the accumulators, merge them per key. */
   static final class CombinedBeforeShuffle<K, InputT, AccumT, OutputT>
       extends PTransform<PCollection<KV<K, InputT>>, PCollection<KV<K, OutputT>>> {
@@ -153,35 +107,18 @@ public final class CombineBeforeShuffle {
     private final Coder<KV<K, OutputT>> outputCoder;
     private final boolean copyPartials;
 
-    CombinedBeforeShuffle(
-        CombineFn<InputT, AccumT, OutputT> fn,
-        Coder<KV<K, OutputT>> outputCoder,
-        boolean copyPartials) {
-      this.fn = fn;
-      this.outputCoder = outputCoder;
+    @SuppressWarnings("unchecked")
+    CombinedBeforeShuffle(CombineFn<?, ?, ?> fn, Coder<?> outputCoder, boolean copyPartials) {
+      this.fn = (CombineFn<InputT, AccumT, OutputT>) fn;
+      this.outputCoder = (Coder<KV<K, OutputT>>) outputCoder;
       this.copyPartials = copyPartials;
     }
 
     @Override
     public PCollection<KV<K, OutputT>> expand(PCollection<KV<K, InputT>> input) {
-      KvCoder<K, InputT> inputCoder = (KvCoder<K, InputT>) input.getCoder();
-      Coder<AccumT> accumulatorCoder;
-      try {
-        accumulatorCoder =
-            fn.getAccumulatorCoder(
-                input.getPipeline().getCoderRegistry(), inputCoder.getValueCoder());
-      } catch (CannotProvideCoderException e) {
-        throw new IllegalStateException("No coder for the accumulators of " + fn, e);
-      }
-      return input
-          .apply(
-              "CombineInBundle",
-              ParDo.of(
-                  new CombineInBundleFn<K, InputT, AccumT>(
-                      fn,
-                      inputCoder.getKeyCoder(),
-                      input.getWindowingStrategy().getTimestampCombiner())))
-          .setCoder(KvCoder.of(inputCoder.getKeyCoder(), accumulatorCoder))
+      PCollection<KV<K, AccumT>> partials = CombineReplacement.combineInBundle(input, fn);
+      Coder<AccumT> accumulatorCoder = ((KvCoder<K, AccumT>) partials.getCoder()).getValueCoder();
+      return partials
           .apply(
               "MergeAccumulators",
               Combine.<K, AccumT, OutputT>perKey(

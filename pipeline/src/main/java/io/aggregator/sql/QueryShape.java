@@ -59,6 +59,13 @@ public final class QueryShape implements java.io.Serializable {
     return new QueryShape(windowed, new ArrayList<>(keyColumns), windowStartColumn, hasId);
   }
 
+  /** Parses {@code query} as Beam SQL does: Java lexical rules, backtick quoting. */
+  public static SqlNode parse(String query) throws SqlParseException {
+    return SqlParser.create(
+            query, SqlParser.config().withLex(Lex.JAVA).withParserFactory(BeamSqlParser.FACTORY))
+        .parseQuery();
+  }
+
   /**
    * Analyses {@code query} (as planned by Beam SQL: Java lexical rules, backtick quoting).
    *
@@ -68,11 +75,7 @@ public final class QueryShape implements java.io.Serializable {
   public static QueryShape analyze(String fileName, String query) {
     SqlNode node;
     try {
-      node =
-          SqlParser.create(
-                  query,
-                  SqlParser.config().withLex(Lex.JAVA).withParserFactory(BeamSqlParser.FACTORY))
-              .parseQuery();
+      node = parse(query);
     } catch (SqlParseException e) {
       throw new SqlFileException(
           fileName, e.getPos() == null ? 0 : e.getPos().getLineNum(), firstLine(e.getMessage()));

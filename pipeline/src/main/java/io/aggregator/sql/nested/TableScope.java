@@ -3,15 +3,12 @@ package io.aggregator.sql.nested;
 import io.aggregator.sql.GroupWindow;
 import io.aggregator.sql.QueryShape;
 import io.aggregator.sql.SqlFile;
-import org.apache.beam.sdk.extensions.sql.impl.parser.BeamSqlParser;
-import org.apache.beam.vendor.calcite.v1_28_0.org.apache.calcite.config.Lex;
 import org.apache.beam.vendor.calcite.v1_28_0.org.apache.calcite.sql.SqlCall;
 import org.apache.beam.vendor.calcite.v1_28_0.org.apache.calcite.sql.SqlIdentifier;
 import org.apache.beam.vendor.calcite.v1_28_0.org.apache.calcite.sql.SqlKind;
 import org.apache.beam.vendor.calcite.v1_28_0.org.apache.calcite.sql.SqlNode;
 import org.apache.beam.vendor.calcite.v1_28_0.org.apache.calcite.sql.SqlSelect;
 import org.apache.beam.vendor.calcite.v1_28_0.org.apache.calcite.sql.parser.SqlParseException;
-import org.apache.beam.vendor.calcite.v1_28_0.org.apache.calcite.sql.parser.SqlParser;
 import org.apache.beam.vendor.calcite.v1_28_0.org.apache.calcite.sql.util.SqlBasicVisitor;
 
 /**
@@ -51,11 +48,7 @@ public enum TableScope {
     }
     SqlNode node;
     try {
-      node =
-          SqlParser.create(
-                  secondQuery,
-                  SqlParser.config().withLex(Lex.JAVA).withParserFactory(BeamSqlParser.FACTORY))
-              .parseQuery();
+      node = QueryShape.parse(secondQuery);
     } catch (SqlParseException e) {
       return ACROSS_WINDOWS; // planning reports it, with its position
     }

@@ -71,6 +71,20 @@ public class NestedQueryTest {
     return out;
   }
 
+  /**
+   * Each step's events, then two batch intervals of processing time (the first fires the first
+   * query's panes, the second the snapshot they started), the watermark held at T0; then the end.
+   */
+  @SafeVarargs
+  static TestStream<Row> inSteps(List<Event>... steps) {
+    TestStream.Builder<Row> stream = TestStream.create(SOURCE).advanceWatermarkTo(T0);
+    for (List<Event> step : steps) {
+      stream = stream.addElements(step.get(0).value(), values(step.subList(1, step.size())))
+          .advanceProcessingTime(PAST_BATCH).advanceProcessingTime(PAST_BATCH);
+    }
+    return stream.advanceWatermarkToInfinity();
+  }
+
   /** Tags every output row with the index of the snapshot (the pane) it came from. */
   static final class TagWithSnapshotFn extends DoFn<Row, String> {
     @ProcessElement
@@ -126,16 +140,7 @@ public class NestedQueryTest {
         at("i-2", "like", 0, 4));
     List<Event> step2 = List.of(at("i-1", "click", 1, 0), at("i-2", "click", 1, 1), at("i-2", "view", 1, 2));
     List<Event> step3 = List.of(at("i-1", "click", 2, 0), at("i-3", "view", 2, 1));
-    TestStream<Row> stream =
-        TestStream.create(SOURCE)
-            .advanceWatermarkTo(T0)
-            .addElements(step1.get(0).value(), values(step1.subList(1, step1.size())))
-            .advanceProcessingTime(PAST_BATCH).advanceProcessingTime(PAST_BATCH)
-            .addElements(step2.get(0).value(), values(step2.subList(1, step2.size())))
-            .advanceProcessingTime(PAST_BATCH).advanceProcessingTime(PAST_BATCH)
-            .addElements(step3.get(0).value(), values(step3.subList(1, step3.size())))
-            .advanceProcessingTime(PAST_BATCH).advanceProcessingTime(PAST_BATCH)
-            .advanceWatermarkToInfinity();
+    TestStream<Row> stream = inSteps(step1, step2, step3);
     PCollection<String> out = run(p, stream, false, file.mainQuery(), file.nestedQuery());
 
     List<Event> seen = new ArrayList<>(step1);
@@ -256,16 +261,7 @@ public class NestedQueryTest {
     List<Event> step1 = List.of(at("i-1", "click", 1, 0), at("i-2", "click", 2, 0), at("i-1", "click", 6, 0));
     List<Event> step2 = List.of(at("i-1", "click", 11, 0), at("i-3", "click", 12, 0));
     List<Event> step3 = List.of(at("i-2", "click", 16, 0), at("i-2", "click", 5, 30));
-    TestStream<Row> stream =
-        TestStream.create(SOURCE)
-            .advanceWatermarkTo(T0)
-            .addElements(step1.get(0).value(), values(step1.subList(1, step1.size())))
-            .advanceProcessingTime(PAST_BATCH).advanceProcessingTime(PAST_BATCH)
-            .addElements(step2.get(0).value(), values(step2.subList(1, step2.size())))
-            .advanceProcessingTime(PAST_BATCH).advanceProcessingTime(PAST_BATCH)
-            .addElements(step3.get(0).value(), values(step3.subList(1, step3.size())))
-            .advanceProcessingTime(PAST_BATCH).advanceProcessingTime(PAST_BATCH)
-            .advanceWatermarkToInfinity();
+    TestStream<Row> stream = inSteps(step1, step2, step3);
     PCollection<String> out = run(p, stream, true, PER_ITEM_5M, ACROSS);
 
     List<Event> accepted = new ArrayList<>(step1);
