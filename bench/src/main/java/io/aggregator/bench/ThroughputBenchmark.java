@@ -173,20 +173,9 @@ public final class ThroughputBenchmark {
       // Java Flight Recorder, for where the time goes: jfr print --events jdk.ExecutionSample
       command.add("-XX:StartFlightRecording=settings=profile,filename=" + out.resolve(name + ".jfr"));
     }
-    command.addAll(List.of("-jar",
-        root.resolve("pipeline/target/aggregator-" + mavenProfile + ".jar").toString(),
-        "--runner=" + runner,
-        "--bootstrapServers=" + servers,
-        "--topic=" + topic,
-        "--sqlFile=" + root.resolve(file),
-        "--jsonFieldsMap=user_id=$.user_id",
-        "--jsonFieldsMap=item_id=$.item_id",
-        "--jsonFieldsMap=interaction_type=$.interaction_type",
-        "--writeMethod=update",
-        "--writerConf=uri=" + mongoUri,
-        "--writerConf=database=bench",
-        "--writerConf=collection=" + runner + "_" + Path.of(file).getFileName().toString().replace(".sql", "") + "_" + round,
-        "--readUntilLatest"));
+    command.addAll(jobJarAndArgs(root, runner, file, servers, topic, mongoUri, "bench",
+        runner + "_" + Path.of(file).getFileName().toString().replace(".sql", "") + "_" + round));
+    command.add("--readUntilLatest");
     command.addAll(withJobArgs(words(conf.get("RUNNER_DEFAULTS")), jobArgs));
     Measured m = Measured.run(command, out.resolve(name + ".log"));
     Matcher end = END_LINE.matcher(m.output);
@@ -198,6 +187,24 @@ public final class ThroughputBenchmark {
         Long.parseLong(end.group(3)), m.wallSeconds, Double.parseDouble(end.group(2)), m.peakRssKb,
         Long.parseLong(end.group(4)), mongoTime.find() ? Double.parseDouble(mongoTime.group(1)) : 0,
         m.cpuSeconds);
+  }
+
+  /** {@code -jar <the runner's jar>} and a job's options: the generated fields, update, MongoDB. */
+  static List<String> jobJarAndArgs(Path root, String runner, String file, String servers,
+      String topic, String mongoUri, String database, String collection) {
+    return List.of("-jar",
+        root.resolve("pipeline/target/aggregator-" + profile(runner) + ".jar").toString(),
+        "--runner=" + runner,
+        "--bootstrapServers=" + servers,
+        "--topic=" + topic,
+        "--sqlFile=" + root.resolve(file),
+        "--jsonFieldsMap=user_id=$.user_id",
+        "--jsonFieldsMap=item_id=$.item_id",
+        "--jsonFieldsMap=interaction_type=$.interaction_type",
+        "--writeMethod=update",
+        "--writerConf=uri=" + mongoUri,
+        "--writerConf=database=" + database,
+        "--writerConf=collection=" + collection);
   }
 
   static void print(Run r) {
