@@ -46,6 +46,9 @@ public final class JobPlan {
 
   private static final Pattern LINE = Pattern.compile("line (\\d+), column (\\d+)");
 
+  /** Version of the nested table's state layout (2: per-window tables and retention). */
+  static final String NESTED_TABLE_STATE = "2";
+
   private final JobSettings settings;
   private final SqlFile sqlFile;
   private final QueryShape shape;
@@ -60,10 +63,14 @@ public final class JobPlan {
     this.shape = shape;
     this.nestedShape = nestedShape;
     SortedMap<String, String> deployment = deployment(settings);
-    if (sqlFile.hasNestedQuery()
-        && TableScope.of(sqlFile.nestedQuery(), shape) == TableScope.ACROSS_WINDOWS) {
-      // What the table keeps decides what its results mean ("Nested queries").
-      deployment.put("aggregatedRetention", settings.aggregatedRetention().toString());
+    if (sqlFile.hasNestedQuery()) {
+      // The layout of the nested table's state: a checkpoint of another layout cannot be
+      // restored, so a job upgraded across a change of it backfills under a new id instead.
+      deployment.put("nestedTableState", NESTED_TABLE_STATE);
+      if (TableScope.of(sqlFile.nestedQuery(), shape) == TableScope.ACROSS_WINDOWS) {
+        // What the table keeps decides what its results mean ("Nested queries").
+        deployment.put("aggregatedRetention", settings.aggregatedRetention().toString());
+      }
     }
     this.queryId = QueryId.of(sqlFile.text(), settings.fields(), deployment);
     this.parser =

@@ -9,6 +9,7 @@ import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
 import io.aggregator.options.CommandLine;
+import io.aggregator.options.InvalidOptionException;
 import io.aggregator.options.JobSettings;
 import io.aggregator.sql.SqlFile;
 import io.aggregator.sql.SqlFileException;
@@ -52,6 +53,28 @@ public class JobPlanTest {
     assertNotEquals(staging.checkpointDirectory(), production.checkpointDirectory());
     assertNotEquals(staging.checkpointDirectory(), otherCollection.checkpointDirectory());
     assertEquals("the same data behind another address", staging.queryId(), otherHost.queryId());
+  }
+
+  static final String PER_ITEM_5M =
+      "SELECT item_id, TUMBLE_START(`timestamp`, INTERVAL '5' MINUTE) AS window_start, COUNT(*) AS c"
+          + " FROM SOURCE GROUP BY item_id, TUMBLE(`timestamp`, INTERVAL '5' MINUTE)\n-- for_each_batch\n";
+
+  /** The retention is part of what a nested result across windows means; per window it is not. */
+  @Test
+  public void aggregatedRetentionCountsOnlyForSecondQueriesAcrossWindows() {
+    SqlFile across = SqlFile.parse("x.sql", PER_ITEM_5M + "SELECT AVG(c) AS m FROM AGGREGATED\n-- end_for\n");
+    SqlFile perWindow = SqlFile.parse("x.sql",
+        PER_ITEM_5M + "SELECT window_start, AVG(c) AS m FROM AGGREGATED GROUP BY window_start\n-- end_for\n");
+    String[] common = {"--sqlFile=x.sql", "--sink=console", "--jsonFieldsMap=item_id=$.item_id"};
+    JobSettings sixHours = deployment(common);
+    JobSettings oneDay = deployment(common, "--aggregatedRetention=1 day");
+    assertNotEquals(JobPlan.prepare(sixHours, across).queryId(), JobPlan.prepare(oneDay, across).queryId());
+    assertEquals(JobPlan.prepare(sixHours, perWindow).queryId(), JobPlan.prepare(oneDay, perWindow).queryId());
+    // Shorter than the window plus --allowLateFor (20 minutes): open windows would leave the table.
+    String refused = assertThrows(InvalidOptionException.class,
+        () -> JobPlan.prepare(deployment(common, "--aggregatedRetention=20 minutes"), across)).getMessage();
+    assertThat(refused, containsString("--aggregatedRetention"));
+    assertThat(refused, containsString("x.sql"));
   }
 
   static JobSettings deployment(String[] common, String... more) {
