@@ -67,8 +67,12 @@ final class AccumulateInStateFn<K, AccumT, OutputT> extends DoFn<KV<K, AccumT>, 
             : fn.mergeAccumulators(List.of(current, partial.getValue())));
     if (pending.read() == null) {
       pending.write(true);
-      key.write(partial.getKey());
       batchTimer.offset(batchInterval).setRelative();
+    }
+    if (key.read() == null) {
+      // The key's first partial: the end of the window is set once, for the whole run (the
+      // DirectRunner's timer bookkeeping costs per timer set, and the global window never moves).
+      key.write(partial.getKey());
       endTimer.set(window.maxTimestamp());
     }
   }
