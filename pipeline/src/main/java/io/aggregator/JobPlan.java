@@ -67,7 +67,7 @@ public final class JobPlan {
       // The layout of the nested table's state: a checkpoint of another layout cannot be
       // restored, so a job upgraded across a change of it backfills under a new id instead.
       deployment.put("nestedTableState", NESTED_TABLE_STATE);
-      if (TableScope.of(sqlFile.nestedQuery(), shape) == TableScope.ACROSS_WINDOWS) {
+      if (acrossWindows(sqlFile, shape)) {
         // What the table keeps decides what its results mean ("Nested queries").
         deployment.put("aggregatedRetention", settings.aggregatedRetention().toString());
       }
@@ -129,11 +129,15 @@ public final class JobPlan {
    * Refuses a retention under which a window could leave table AGGREGATED while still open: it
    * must outlast the window and the lateness the watermark allows ("Nested queries").
    */
+  /** Whether the file's second query reads a table spanning windows, which the retention bounds. */
+  private static boolean acrossWindows(SqlFile sqlFile, QueryShape shape) {
+    return sqlFile.hasNestedQuery()
+        && TableScope.of(sqlFile.nestedQuery(), shape) == TableScope.ACROSS_WINDOWS;
+  }
+
   private static void checkRetention(JobSettings settings, SqlFile sqlFile, QueryShape shape) {
     GroupWindow window = shape.groupWindow();
-    if (!sqlFile.hasNestedQuery()
-        || window == null
-        || TableScope.of(sqlFile.nestedQuery(), shape) != TableScope.ACROSS_WINDOWS) {
+    if (window == null || !acrossWindows(sqlFile, shape)) {
       return;
     }
     // A session's gap stands for its length, which is only known when it closes.
