@@ -27,7 +27,7 @@ public class PackageDependenciesTest {
       "options", Set.of("events"),
       "time", Set.of("events", "metrics", "options"),
       "sql", Set.of("events", "metrics"),
-      "source", Set.of("events", "metrics", "time"),
+      "source", Set.of("events", "metrics", "options", "time"),
       "sink", Set.of("events", "metrics", "options", "sql"),
       "runners", Set.of("metrics", "source"));
 

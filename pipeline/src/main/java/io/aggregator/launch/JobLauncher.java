@@ -1,6 +1,7 @@
 package io.aggregator.launch;
 
 import io.aggregator.JobPlan;
+import io.aggregator.options.AggregatorOptions;
 import io.aggregator.options.JobSettings;
 import io.aggregator.runners.JobControl;
 import io.aggregator.runners.RunnerCheckpoints;
@@ -37,6 +38,16 @@ public final class JobLauncher {
   private JobLauncher() {}
 
   /**
+   * The options travel with the job (Flink's job configuration in its REST API, Spark's
+   * checkpoint) while every step has its settings already: they keep only what may be shown, a
+   * secret as its reference or {@code ***} (README, "Security").
+   */
+  private static void hideSecrets(AggregatorOptions options, JobSettings settings) {
+    options.setWriterConf(JobSettings.shown(settings.writerConf()));
+    options.setKafkaConf(JobSettings.shown(settings.kafkaConf()));
+  }
+
+  /**
    * Looks at the topic, builds the pipeline and starts it without blocking.
    *
    * @throws IllegalArgumentException for a bad option (one line, naming it)
@@ -51,6 +62,11 @@ public final class JobLauncher {
     LOG.info("Query id {} for {} (consumer group {}, checkpoints in {})",
         plan.queryId(), settings.sqlFile(), consumer.groupId(), plan.checkpointDirectory());
     LOG.info("Settings: {}", settings.describe());
+    if (!settings.literalSecrets().isEmpty()) {
+      LOG.warn("Secrets given on the command line ({}): ps shows them to every local user and they"
+          + " travel inside the job and its checkpoints; give them as ${file:PATH} or ${env:NAME}"
+          + " (README, Security)", String.join(", ", settings.literalSecrets()));
+    }
 
     TopicSnapshot snapshot =
         TopicSnapshot.take(consumer, settings.topic(), settings.readUntilLatest(), plan.parser());
@@ -59,6 +75,7 @@ public final class JobLauncher {
           snapshot.totalMessages(),
           snapshot.headEventTime() == null ? "(unknown)" : new Instant(snapshot.headEventTime()));
     }
+    PrivateCheckpoints.prepare(settings.checkpointDir(), plan.checkpointDirectory());
     String resumedFrom = RunnerCheckpoints.configure(
         options, plan.checkpointDirectory(), settings.readUntilLatest(), snapshot.partitions().size(),
         settings.fingerprint());
@@ -66,6 +83,7 @@ public final class JobLauncher {
       refuseWhenHistoryIsGone(plan, RetainedHistory.of(consumer, settings.topic()));
     }
     RunnerSupport.configure(options, settings.readUntilLatest(), settings.sparkConf());
+    hideSecrets(options.as(AggregatorOptions.class), settings);
     Pipeline pipeline = Pipeline.create(options);
     ReadKafkaEvents source =
         new ReadKafkaEvents(

@@ -131,7 +131,7 @@ public final class RunningJob {
         return 1;
       }
       String message = Secrets.mask(RunReport.rootMessage(e));
-      LOG.error("The job failed: {}", message, e);
+      LOG.error("The job failed: {}", message, Secrets.masked(e));
       System.err.println("aggregator: the job failed: " + message);
       return 1;
     } finally {
@@ -171,7 +171,7 @@ public final class RunningJob {
       next = start.get();
     } catch (RuntimeException e) {
       String message = Secrets.mask(RunReport.rootMessage(e));
-      LOG.error("The job could not be restarted to read the new partitions: {}", message, e);
+      LOG.error("The job could not be restarted to read the new partitions: {}", message, Secrets.masked(e));
       System.err.println("aggregator: the job could not be restarted: " + message);
       return false;
     }

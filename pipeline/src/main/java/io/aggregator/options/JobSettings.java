@@ -33,6 +33,7 @@ public final class JobSettings implements Serializable {
   private final SinkType sink;
   private final Map<String, String> writerConf;
   private final Map<String, String> kafkaConf;
+  private final List<String> literalSecrets = new ArrayList<>();
   private final String checkpointDir;
   private final boolean readUntilLatest;
   private final boolean acceptPartialBackfill;
@@ -58,6 +59,8 @@ public final class JobSettings implements Serializable {
     this.sink = SinkType.parse(o.getSink());
     this.writerConf = Collections.unmodifiableMap(keyValues("--writerConf", o.getWriterConf()));
     this.kafkaConf = kafkaConf(keyValues("--kafkaConf", o.getKafkaConf()));
+    checkSecrets("--writerConf", writerConf);
+    checkSecrets("--kafkaConf", kafkaConf);
     this.checkpointDir = required("--checkpointDir", o.getCheckpointBaseDir(), "a directory");
     this.readUntilLatest = o.getReadUntilLatest();
     this.acceptPartialBackfill = o.getAcceptPartialBackfill();
@@ -88,6 +91,24 @@ public final class JobSettings implements Serializable {
   /** Checks and types {@code options}; throws {@link InvalidOptionException} on any bad value. */
   public static JobSettings from(AggregatorOptions options) {
     return new JobSettings(options);
+  }
+
+  /**
+   * Remembers the secrets given on the command line, so no message shows them, and reads every
+   * reference once here, so that a missing file or variable stops the job at start with the
+   * option named. Workers read them again when they connect (README, "Security").
+   */
+  private void checkSecrets(String option, Map<String, String> conf) {
+    conf.forEach((key, value) -> {
+      if (Secrets.rememberSetting(key, value)) {
+        literalSecrets.add(option + " " + key);
+      }
+      try {
+        SecretReferences.resolve(value);
+      } catch (IllegalArgumentException e) {
+        throw new InvalidOptionException("Invalid value for " + option + " " + key + ": " + e.getMessage());
+      }
+    });
   }
 
   private static String required(String option, String value, String expected) {
@@ -264,18 +285,34 @@ public final class JobSettings implements Serializable {
     return partitionDiscoveryInterval;
   }
 
+  /**
+   * The settings whose secret was given on the command line rather than by reference: masked in
+   * every message, but visible to {@code ps} and carried inside the job and its checkpoints.
+   */
+  public List<String> literalSecrets() {
+    return Collections.unmodifiableList(literalSecrets);
+  }
+
+  /** {@code key=value} entries as they may be shown: secrets masked, references kept. */
+  public static List<String> shown(Map<String, String> conf) {
+    List<String> entries = new ArrayList<>();
+    conf.forEach((k, v) -> entries.add(k + "=" + Secrets.shown(k, v)));
+    return entries;
+  }
+
   /** The settings as one line for the start-up log, with every secret masked. */
   public String describe() {
     Map<String, String> writer = new LinkedHashMap<>();
-    writerConf.forEach((k, v) -> writer.put(k, Secrets.isSecretKey(k) ? "***" : Secrets.mask(v)));
+    writerConf.forEach((k, v) -> writer.put(k, Secrets.shown(k, v)));
     Map<String, String> kafka = new LinkedHashMap<>();
-    kafkaConf.forEach((k, v) -> kafka.put(k, Secrets.isSecretKey(k) ? "***" : Secrets.mask(v)));
+    kafkaConf.forEach((k, v) -> kafka.put(k, Secrets.shown(k, v)));
     return describe(writer, kafka);
   }
 
   /**
    * A short hash of every setting, secrets included (never shown): a runner that freezes the
-   * whole job in its checkpoint (Spark Streaming) must not restore it under changed settings.
+   * whole job in its checkpoint (Spark Streaming) must not restore it under changed settings. A
+   * secret given by reference counts as its reference: rotating the file's content keeps the state.
    */
   public String fingerprint() {
     try {

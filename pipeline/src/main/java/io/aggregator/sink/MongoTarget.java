@@ -1,7 +1,7 @@
 package io.aggregator.sink;
 
 import io.aggregator.options.InvalidOptionException;
-import io.aggregator.options.Secrets;
+import io.aggregator.options.SecretReferences;
 import java.io.Serializable;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,15 +29,15 @@ public final class MongoTarget implements Serializable {
           "spark.mongodb.write.collection", "collection",
           "spark.mongodb.output.collection", "collection");
 
-  private final String uri;
+  private final MongoConnection connection;
   private final String database;
   private final String collection;
   private final int batchSize;
   private final long retryBudgetMillis;
 
-  public MongoTarget(
-      String uri, String database, String collection, int batchSize, long retryBudgetMillis) {
-    this.uri = uri;
+  MongoTarget(MongoConnection connection, String database, String collection, int batchSize,
+      long retryBudgetMillis) {
+    this.connection = connection;
     this.database = database;
     this.collection = collection;
     this.batchSize = batchSize;
@@ -55,7 +55,7 @@ public final class MongoTarget implements Serializable {
     String uri = conf.get("uri");
     if (uri != null) {
       // The PySpark module's output URI may name the database and collection: mongodb://h/db.coll
-      String path = uriPath(uri);
+      String path = uriPath(SecretReferences.resolve(uri));
       if (path != null && !path.isEmpty()) {
         int dot = path.indexOf('.');
         conf.putIfAbsent("database", dot < 0 ? path : path.substring(0, dot));
@@ -72,10 +72,7 @@ public final class MongoTarget implements Serializable {
             null);
       }
     }
-    if (!uri.startsWith("mongodb://") && !uri.startsWith("mongodb+srv://")) {
-      throw new InvalidOptionException("--writerConf uri", "a mongodb:// or mongodb+srv:// URI", uri);
-    }
-    return new MongoTarget(uri, conf.get("database"), conf.get("collection"),
+    return new MongoTarget(new MongoConnection(uri, conf), conf.get("database"), conf.get("collection"),
         batchSize(conf.getOrDefault("batchSize", String.valueOf(DEFAULT_BATCH_SIZE))),
         retryBudgetMillis);
   }
@@ -107,8 +104,13 @@ public final class MongoTarget implements Serializable {
     return uri.substring(slash + 1, q < 0 ? uri.length() : q);
   }
 
+  /** The URI as given, secret references unread. */
   public String uri() {
-    return uri;
+    return connection.uri();
+  }
+
+  public MongoConnection connection() {
+    return connection;
   }
 
   public String database() {
@@ -130,11 +132,11 @@ public final class MongoTarget implements Serializable {
 
   /** The same database and settings, another collection. */
   public MongoTarget withCollection(String name) {
-    return new MongoTarget(uri, database, name, batchSize, retryBudgetMillis);
+    return new MongoTarget(connection, database, name, batchSize, retryBudgetMillis);
   }
 
   @Override
   public String toString() {
-    return Secrets.mask(uri) + " " + database + "." + collection;
+    return connection + " " + database + "." + collection;
   }
 }

@@ -2,12 +2,9 @@ package io.aggregator.sink;
 
 import io.aggregator.metrics.JobMetrics;
 import io.aggregator.sql.EventCount;
-import com.mongodb.ConnectionString;
 import com.mongodb.MongoBulkWriteException;
-import com.mongodb.MongoClientSettings;
 import com.mongodb.MongoException;
 import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.BulkWriteOptions;
 import com.mongodb.client.model.Filters;
@@ -20,7 +17,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -129,13 +125,7 @@ public class WriteToMongo extends PTransform<PCollection<Row>, PDone> {
 
     @Setup
     public void setup() {
-      ConnectionString uri = new ConnectionString(target.uri());
-      MongoClientSettings.Builder settings = MongoClientSettings.builder().applyConnectionString(uri);
-      if (!target.uri().contains("serverSelectionTimeoutMS")) {
-        long timeout = Math.min(SERVER_SELECTION_MILLIS, target.retryBudgetMillis());
-        settings.applyToClusterSettings(c -> c.serverSelectionTimeout(timeout, TimeUnit.MILLISECONDS));
-      }
-      client = MongoClients.create(settings.build());
+      client = target.connection().connect(Math.min(SERVER_SELECTION_MILLIS, target.retryBudgetMillis()));
       collection = client.getDatabase(target.database()).getCollection(target.collection());
     }
 

@@ -88,8 +88,9 @@ public final class PooledConsumers
     /** In the pool, not in use. */
     private boolean pooled;
 
+    /** @param config the pool's key, secrets as references; the consumer gets them read */
     PooledConsumer(Map<String, Object> config) {
-      super(config);
+      super(ConsumerSettings.resolved(config));
       this.config = config;
     }
 

@@ -171,6 +171,7 @@ public class ReadKafkaEvents extends PTransform<PBegin, PCollectionTuple> {
       KafkaIO.Read<byte[], ParsedEvent> read =
           KafkaIO.<byte[], ParsedEvent>read()
               .withConsumerConfigUpdates(consumer.kafkaIoUpdates())
+              .withConsumerFactoryFn(new ConsumerSettings.NewConsumerFn())
               .withBootstrapServers(consumer.bootstrapServers())
               .withTopicPartitions(topicPartitions(snapshot))
               .withKeyDeserializerAndCoder(
@@ -196,6 +197,7 @@ public class ReadKafkaEvents extends PTransform<PBegin, PCollectionTuple> {
     return KafkaIO.<byte[], ParsedEvent>readSourceDescriptors()
         // Updates, not overrides: overrides would replace KafkaIO's defaults too.
         .withConsumerConfigUpdates(consumer.kafkaIoUpdates())
+        .withConsumerFactoryFn(new ConsumerSettings.NewConsumerFn())
         .withBootstrapServers(consumer.bootstrapServers())
         .withKeyDeserializerAndCoder(
             ByteArrayDeserializer.class, NullableCoder.of(ByteArrayCoder.of()))

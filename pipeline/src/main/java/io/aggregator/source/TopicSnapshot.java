@@ -1,5 +1,6 @@
 package io.aggregator.source;
 
+import io.aggregator.options.Secrets;
 import io.aggregator.events.ParsedEvent;
 import io.aggregator.events.JsonEventParser;
 import java.io.Serializable;
@@ -11,6 +12,8 @@ import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.checkerframework.checker.nullness.qual.Nullable;
@@ -172,6 +175,15 @@ public final class TopicSnapshot implements Serializable {
       throw new IllegalStateException(
           "Kafka at " + bootstrapServers + " did not answer for topic '" + topic
               + "' within 60 s (--bootstrapServers): " + e.getMessage());
+    } catch (AuthenticationException e) {
+      // SASL credentials or a TLS handshake refused; Kafka's message names neither secret.
+      throw new IllegalStateException(
+          "Kafka at " + bootstrapServers + " refused the job's credentials (--kafkaConf"
+              + " security.protocol, sasl.*, ssl.*): " + Secrets.mask(e.getMessage()));
+    } catch (AuthorizationException e) {
+      throw new IllegalStateException(
+          "Kafka at " + bootstrapServers + " does not allow the job's user to read topic '"
+              + topic + "': " + Secrets.mask(e.getMessage()));
     }
   }
 }

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -16,6 +17,12 @@ final class ChildJob {
   private ChildJob() {}
 
   static Process start(List<String> args, Path log) throws IOException {
+    return start(args, log, Map.of());
+  }
+
+  /** As {@link #start(List, Path)}, with {@code environment} added to this process's. */
+  static Process start(List<String> args, Path log, Map<String, String> environment)
+      throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     String flags = System.getProperty("aggregator.jvmFlags", "").trim();
@@ -26,7 +33,9 @@ final class ChildJob {
     command.add(System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
     command.add("io.aggregator.Aggregator");
     command.addAll(args);
-    return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    pb.environment().putAll(environment);
+    return pb.start();
   }
 
   /** SIGTERM, as Ctrl-C would: the launcher cancels the job and exits. */

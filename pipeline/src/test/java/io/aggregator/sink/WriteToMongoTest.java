@@ -69,7 +69,7 @@ public class WriteToMongoTest {
         .apply(Create.of(row("smaller", 7, 7), row("larger", 6, 6), row("equal", 40, 4),
             row("uncounted", 2, 2), row("new", 3, 3)).withRowSchema(SCHEMA))
         .apply(new WriteToMongo(
-            new MongoTarget(mongo.uri(), "t", "c", 1000, 5_000),
+            new MongoTarget(new MongoConnection(mongo.uri(), Map.of()), "t", "c", 1000, 5_000),
             r -> doc(r.getString("id"), r.getInt64("n"), r.getInt64(EventCount.COLUMN)),
             JobMetrics.DOCUMENTS_WRITTEN));
     pipeline.run().waitUntilFinish();

@@ -36,22 +36,41 @@ public final class EmbeddedMongo implements AutoCloseable {
 
   private final int port;
   private final MemoryBackend data = new MemoryBackend();
+  private final TlsFiles tls;
   private MongoServer server;
 
-  private EmbeddedMongo(int port) {
+  private EmbeddedMongo(int port, TlsFiles tls) {
     this.port = port;
+    this.tls = tls;
     data.version(REPORTED_VERSION);
   }
 
   /** Starts a server on a free port (about 0.1 s). */
   public static EmbeddedMongo start() {
-    EmbeddedMongo mongo = new EmbeddedMongo(FreePorts.next());
+    EmbeddedMongo mongo = new EmbeddedMongo(FreePorts.next(), null);
+    mongo.startServer();
+    return mongo;
+  }
+
+  /**
+   * Starts a server that speaks TLS only, with {@code tls}'s certificate. mongo-java-server has no
+   * authentication: a client's credentials are not checked.
+   */
+  public static EmbeddedMongo startWithTls(TlsFiles tls) {
+    EmbeddedMongo mongo = new EmbeddedMongo(FreePorts.next(), tls);
     mongo.startServer();
     return mongo;
   }
 
   private void startServer() {
     server = new MongoServer(keptOnShutdown(data));
+    if (tls != null) {
+      try {
+        server.enableSsl(tls.privateKey(), tls.password(), tls.certificate());
+      } catch (Exception e) {
+        throw new IllegalStateException("cannot load the server's key", e);
+      }
+    }
     server.bind(new InetSocketAddress("127.0.0.1", port));
   }
 
@@ -76,9 +95,9 @@ public final class EmbeddedMongo implements AutoCloseable {
             });
   }
 
-  /** {@code mongodb://127.0.0.1:port}. */
+  /** {@code mongodb://127.0.0.1:port}, with {@code ?tls=true} for a TLS server. */
   public String uri() {
-    return "mongodb://127.0.0.1:" + port;
+    return "mongodb://127.0.0.1:" + port + (tls == null ? "" : "/?tls=true");
   }
 
   /** Stops listening and drops every connection, as a stopped mongod would; the data stay. */
