@@ -1,5 +1,6 @@
 package io.aggregator.source;
 
+import io.aggregator.options.Secrets;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -56,7 +57,7 @@ public final class KafkaReachability implements AutoCloseable {
         unreachableSince = nowMillis;
       }
       Throwable cause = e.getCause() == null ? e : e.getCause();
-      lastError = cause.getClass().getSimpleName() + ": " + cause.getMessage();
+      lastError = cause.getClass().getSimpleName() + ": " + Secrets.mask(cause.getMessage());
       return nowMillis - unreachableSince;
     }
   }

@@ -1,8 +1,8 @@
 package io.aggregator.source;
 
-import io.aggregator.options.Secrets;
-import io.aggregator.events.ParsedEvent;
 import io.aggregator.events.JsonEventParser;
+import io.aggregator.events.ParsedEvent;
+import io.aggregator.options.Secrets;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.ArrayList;

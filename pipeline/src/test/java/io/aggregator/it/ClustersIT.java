@@ -20,6 +20,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import io.aggregator.generator.Interaction;
 import org.bson.Document;
 import org.junit.AfterClass;
 import org.junit.BeforeClass;
@@ -46,11 +47,13 @@ public class ClustersIT {
   static Servers servers;
   static TestData data;
   static Path logs;
+  static SecretFixture secrets;
 
   @BeforeClass
   public static void startClusterAndServers() throws Exception {
     logs = Files.createTempDirectory("clusters-it");
-    servers = Servers.start();
+    secrets = SecretFixture.create();
+    servers = Servers.startWithSaslSsl(secrets);
     data = new TestData(21, 20_000, 25, 200, 40);
     servers.kafka.createTopic("cluster", TestData.PARTITIONS);
     servers.send("cluster", data.partitions);
@@ -151,12 +154,8 @@ public class ClustersIT {
     Documents.assertSame(Expected.maxMinPerItem(data.all()), documents("max_min"));
   }
 
-  /** Both workers or TaskManagers took part: the cluster's own record of the tasks it ran. */
-  @Test
-  public void jobsRanOnBothWorkers() throws Exception {
-    submit("interactions_per_user_5m.sql", "per_user", "update",
-        "user_id=$.user_id", "interaction_type=$.interaction_type");
-    Documents.assertSame(Expected.countsPer(data.onTime, "user_id", e -> e.userId), documents("per_user"));
+  /** Both workers or TaskManagers took part in the most recent job: the cluster's own record. */
+  static void assertTheLastJobRanOnBothWorkers() throws Exception {
     if (onFlink()) {
       assertEquals("TaskManagers that ran the job's tasks", 2, flinkTaskManagersOfLastJob());
     } else {
@@ -267,6 +266,105 @@ public class ClustersIT {
       return out.contains("Starting task 0.0 in stage 0.0") && out.contains("Starting task 1.0 in stage 0.0");
     } catch (IOException e) {
       return false;
+    }
+  }
+
+  /**
+   * An unbounded job on the cluster reading Kafka over SASL_SSL (PLAIN), its secrets in files that
+   * the launcher and the workers read where they connect (README, "Security"), its two partitions
+   * read in parallel on both TaskManagers or workers. While it runs, no
+   * secret is on a command line of this machine or in what the cluster serves: Flink's job
+   * configuration, JobManager configuration, plan and checkpoint settings, or Spark's environment
+   * page (system properties included). Once stopped, none is in any log of the launcher, the
+   * JobManager and TaskManagers or the driver, master, workers and executors, nor in the
+   * checkpoints.
+   */
+  @Test
+  public void secretsInFilesAppearNowhereOnTheCluster() throws Exception {
+    List<Interaction> events = PartitionsIT.everySecond(TestData.T0, TestData.T0 + 10 * 60_000L);
+    servers.kafka.createTopic("secrets", 2);
+    List<byte[]> json = PartitionsIT.json(events);
+    servers.send("secrets", List.of(json.subList(0, json.size() / 2), json.subList(json.size() / 2, json.size())));
+    Path checkpoints = logs.resolve("secret-checkpoints");
+    List<String> args = new ArrayList<>(List.of(
+        "--bootstrapServers=" + servers.kafka.saslSslBootstrapServers(),
+        "--topic=secrets",
+        "--sqlFile=" + ShippedFilesIT.testFile("count_per_item.sql"),
+        "--jsonFieldsMap=item_id=$.item_id",
+        "--batchInterval=1 second",
+        "--writeMethod=update",
+        "--checkpointDir=" + checkpoints));
+    args.addAll(secrets.kafkaConf("PLAIN",
+        secrets.file("kafka-password", secrets.kafkaPassword + "\n"), secrets.storePasswordFromFile()));
+    args.addAll(secrets.writerConf(servers.mongo.uri(), DATABASE, "secrets", null));
+    Path log = logs.resolve("secrets.log");
+    long started = System.currentTimeMillis();
+    Process job = submit(args, log, "--checkpointingInterval=1000");
+    String served;
+    try {
+      BackgroundJob.await("the expected documents", 240, () -> !job.isAlive()
+          || Documents.difference(PartitionsIT.countsPerItem(events), documents("secrets")) == null);
+      assertTrue("the job stopped:\n" + RestartsIT.tail(Files.readString(log)), job.isAlive());
+      assertTheLastJobRanOnBothWorkers();
+      secrets.assertNoSecretIn("the command lines of this machine", SecretFixture.commandLines());
+      served = onFlink() ? flinkServes(checkpoints, started) : sparkServes(log);
+    } finally {
+      ChildJob.stop(job);
+    }
+    secrets.assertNoSecretIn("what the cluster serves", served);
+    if (onFlink()) {
+      BackgroundJob.await("no job running on the cluster", 60, () -> !restOrEmpty("/jobs/overview").contains("\"RUNNING\""));
+    }
+    int files = secrets.assertNoSecretInFiles(repo().resolve(onFlink() ? ".flink-cluster" : ".spark-cluster"))
+        + secrets.assertNoSecretInFiles(logs);
+    assertTrue("logs and checkpoints read: " + files, files > 5);
+  }
+
+  /** Flink's REST answers about the running job, once it has checkpointed. */
+  static String flinkServes(Path checkpoints, long started) throws Exception {
+    BackgroundJob.await("a checkpoint", 120, () -> RestartsIT.flinkCheckpointAfter(checkpoints, started));
+    String id = null;
+    for (String job : rest("/jobs/overview").split("\\{\"jid\":\"")) {
+      if (job.contains("\"state\":\"RUNNING\"")) {
+        id = job.substring(0, job.indexOf('"'));
+      }
+    }
+    assertTrue("a running job: " + rest("/jobs/overview"), id != null);
+    StringBuilder all = new StringBuilder();
+    for (String path : List.of("/jobs/" + id + "/config", "/jobmanager/config", "/jobs/" + id + "/plan",
+        "/jobs/" + id, "/jobs/" + id + "/checkpoints/config", "/jobmanager/environment")) {
+      String answer = rest(path);
+      assertTrue(path + " answered: " + answer, answer.startsWith("{") || answer.startsWith("["));
+      all.append(path).append(' ').append(answer).append('\n');
+    }
+    assertTrue("the job's configuration is shown", all.toString().contains("user-config"));
+    return all.toString();
+  }
+
+  /** The Spark driver UI's environment page (properties, system properties, class path). */
+  static String sparkServes(Path driverLog) throws Exception {
+    Matcher port = Pattern.compile("Successfully started service 'SparkUI' on port (\\d+)")
+        .matcher(Files.readString(driverLog));
+    assertTrue("the driver's UI started", port.find());
+    String ui = "http://127.0.0.1:" + port.group(1) + "/api/v1/applications";
+    Matcher app = Pattern.compile("\"id\" ?: ?\"([^\"]+)\"").matcher(get(ui));
+    assertTrue("an application at " + ui, app.find());
+    String environment = get(ui + "/" + app.group(1) + "/environment");
+    assertTrue("the environment page: " + environment, environment.contains("sun.java.command"));
+    return environment;
+  }
+
+  static String get(String url) throws Exception {
+    return HttpClient.newHttpClient()
+        .send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString())
+        .body();
+  }
+
+  static String restOrEmpty(String path) {
+    try {
+      return rest(path);
+    } catch (Exception e) {
+      return "";
     }
   }
 }

@@ -48,21 +48,29 @@ final class SecretFixture {
     return Files.writeString(directory.resolve(name), content, StandardCharsets.UTF_8);
   }
 
+  /** The trust store's password as a reference to the environment (the launcher's own). */
+  String storePasswordFromEnvironment() {
+    return "${env:" + STORE_PASSWORD_VARIABLE + "}";
+  }
+
+  /**
+   * The trust store's password as a reference to a property of a file (Kafka's {@code
+   * ${file:PATH:KEY}}): what workers started before the job can read, unlike its environment.
+   */
+  String storePasswordFromFile() throws IOException {
+    return "${file:" + file("stores.properties", "truststore.password=" + tls.password() + "\n")
+        + ":truststore.password}";
+  }
+
   /**
    * {@code --kafka-conf} as PySpark users write it ({@code kafka.} prefixes): SASL_SSL with {@code
-   * mechanism}, the password from {@code passwordFile} (whole file) and the trust store's password
-   * from the environment, or, where workers cannot be given an environment, from a properties file
-   * (Kafka's {@code ${file:PATH:KEY}}).
+   * mechanism}, the password from {@code passwordFile} (whole file), the trust store's password
+   * as {@code storePassword}.
    */
-  List<String> kafkaConf(String mechanism, Path passwordFile, boolean storePasswordFromEnvironment)
-      throws IOException {
+  List<String> kafkaConf(String mechanism, Path passwordFile, String storePassword) {
     String module = mechanism.equals("PLAIN")
         ? "org.apache.kafka.common.security.plain.PlainLoginModule"
         : "org.apache.kafka.common.security.scram.ScramLoginModule";
-    String storePassword = storePasswordFromEnvironment
-        ? "${env:" + STORE_PASSWORD_VARIABLE + "}"
-        : "${file:" + file("stores.properties", "truststore.password=" + tls.password() + "\n")
-            + ":truststore.password}";
     return List.of("--kafka-conf",
         "kafka.security.protocol=SASL_SSL",
         "kafka.sasl.mechanism=" + mechanism,
@@ -73,18 +81,21 @@ final class SecretFixture {
         "kafka.ssl.truststore.password=" + storePassword);
   }
 
-  /** {@code --writer-conf} for a TLS MongoDB: the URI from a file, the trust store as for Kafka. */
-  List<String> writerConf(String mongoUri, String database, String collection,
-      boolean storePasswordFromEnvironment) throws IOException {
-    String storePassword = storePasswordFromEnvironment
-        ? "${env:" + STORE_PASSWORD_VARIABLE + "}"
-        : "${file:" + file("store-password", tls.password() + "\n") + "}";
-    return List.of("--writer-conf",
+  /**
+   * {@code --writer-conf} in the PySpark module's keys, the URI from a file; with a trust store
+   * when {@code storePassword} is not null (a TLS server).
+   */
+  List<String> writerConf(String mongoUri, String database, String collection, String storePassword)
+      throws IOException {
+    List<String> conf = new ArrayList<>(List.of("--writer-conf",
         "spark.mongodb.output.uri=${file:" + file("mongo-uri", mongoUri + "\n") + "}",
         "spark.mongodb.output.database=" + database,
-        "spark.mongodb.output.collection=" + collection,
-        MongoConnection.TRUST_STORE + "=" + tls.trustStore(),
-        MongoConnection.TRUST_STORE_PASSWORD + "=" + storePassword);
+        "spark.mongodb.output.collection=" + collection));
+    if (storePassword != null) {
+      conf.add(MongoConnection.TRUST_STORE + "=" + tls.trustStore());
+      conf.add(MongoConnection.TRUST_STORE_PASSWORD + "=" + storePassword);
+    }
+    return conf;
   }
 
   Map<String, String> environment() {

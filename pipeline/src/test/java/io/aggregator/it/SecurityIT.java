@@ -92,8 +92,9 @@ public class SecurityIT {
         "--batchInterval=1 second",
         "--writeMethod=update",
         "--checkpointDir=" + checkpoints));
-    args.addAll(secrets.kafkaConf("SCRAM-SHA-256", passwordFile, true));
-    args.addAll(secrets.writerConf(mongo.uri(), DATABASE, collection, true));
+    String storePassword = secrets.storePasswordFromEnvironment();
+    args.addAll(secrets.kafkaConf("SCRAM-SHA-256", passwordFile, storePassword));
+    args.addAll(secrets.writerConf(mongo.uri(), DATABASE, collection, storePassword));
     args.addAll(Runners.options(Runners.current()));
     if (Runners.current() == Runner.FLINK) {
       args.add("--checkpointingInterval=1000"); // a checkpoint to look into within the test

@@ -25,6 +25,13 @@ final class Servers implements AutoCloseable {
     return new Servers(EmbeddedKafka.start(), EmbeddedMongo.start());
   }
 
+  /** With a SASL_SSL listener on the broker besides the plain one, for {@code secrets}' user. */
+  static Servers startWithSaslSsl(SecretFixture secrets) throws Exception {
+    return new Servers(
+        EmbeddedKafka.startWithSaslSsl(secrets.tls, SecretFixture.USER, secrets.kafkaPassword),
+        EmbeddedMongo.start());
+  }
+
   /** Sends {@code partitions.get(p)} to partition p of {@code topic}, in order. */
   void send(String topic, List<List<byte[]>> partitions) throws Exception {
     try (KafkaProducer<byte[], byte[]> producer = EventGenerator.producer(kafka.bootstrapServers())) {
