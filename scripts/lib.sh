@@ -34,6 +34,9 @@ ensure_classpath() {
       "$AGGREGATOR_ROOT/testkit/src" "$AGGREGATOR_ROOT"/pom.xml "$AGGREGATOR_ROOT"/*/pom.xml -newer "$cp" -print -quit)" ]; then
     echo "aggregator: building $module for the $profile runner (first use or changed sources)..." >&2
     mvn -B -q -f "$AGGREGATOR_ROOT/pom.xml" -pl "$module" -am -P"$profile" -DskipTests package >&2
+    # Maven leaves the classpath file untouched when it has not changed: mark it as new, or every
+    # later start would build again.
+    touch "$cp"
   fi
   echo "$AGGREGATOR_ROOT/$module/target/classes:$(cat "$cp")"
 }

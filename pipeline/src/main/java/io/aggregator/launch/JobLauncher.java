@@ -143,7 +143,7 @@ public final class JobLauncher {
   }
 
   /** When an event is late for the query's window (docs/semantics.md, "Lateness"), or null. */
-  static @Nullable LateEvents lateRule(@Nullable GroupWindow window, Duration lag) {
+  public static @Nullable LateEvents lateRule(@Nullable GroupWindow window, Duration lag) {
     if (window == null) {
       return null;
     }
