@@ -6,12 +6,6 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotEquals;
 import static org.junit.Assert.assertTrue;
 
-import com.mongodb.ConnectionString;
-import com.mongodb.MongoClientSettings;
-import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
-import io.aggregator.embedded.EmbeddedKafka;
-import io.aggregator.embedded.EmbeddedMongo;
 import io.aggregator.generator.EventGenerator;
 import io.aggregator.generator.Interaction;
 import io.aggregator.runners.Runner;
@@ -39,53 +33,32 @@ public class SecurityIT {
   static final String TOPIC = "secure";
 
   static SecretFixture secrets;
-  static EmbeddedKafka kafka;
-  static EmbeddedMongo mongo;
-  static MongoClient client;
+  static Servers servers;
   static List<Interaction> events;
 
   @BeforeClass
   public static void startServers() throws Exception {
     secrets = SecretFixture.create();
-    kafka = EmbeddedKafka.startWithSaslSsl(secrets.tls, SecretFixture.USER, secrets.kafkaPassword);
-    mongo = EmbeddedMongo.startWithTls(secrets.tls);
-    client = MongoClients.create(MongoClientSettings.builder()
-        .applyConnectionString(new ConnectionString(mongo.uri()))
-        .applyToSslSettings(s -> s.enabled(true).context(contextOrFail()))
-        .build());
+    servers = Servers.startWithSaslSslAndTls(secrets);
     events = PartitionsIT.everySecond(TestData.T0, TestData.T0 + 10 * PartitionsIT.MINUTE);
-    kafka.createTopic(TOPIC, 2);
+    servers.kafka.createTopic(TOPIC, 2);
     // The test's own producer uses the broker's plain listener; only the job goes through SASL_SSL.
-    try (KafkaProducer<byte[], byte[]> producer = EventGenerator.producer(kafka.bootstrapServers())) {
+    try (KafkaProducer<byte[], byte[]> producer = EventGenerator.producer(servers.kafka.bootstrapServers())) {
       EventGenerator.send(producer, TOPIC, PartitionsIT.json(events), i -> i % 2);
-    }
-  }
-
-  private static javax.net.ssl.SSLContext contextOrFail() {
-    try {
-      return secrets.tls.clientContext();
-    } catch (Exception e) {
-      throw new AssertionError(e);
     }
   }
 
   @AfterClass
   public static void stopServers() {
-    if (client != null) {
-      client.close();
-    }
-    if (mongo != null) {
-      mongo.close();
-    }
-    if (kafka != null) {
-      kafka.close();
+    if (servers != null) {
+      servers.close();
     }
   }
 
   /** The options of an unbounded count per item over SASL_SSL (SCRAM) into a TLS MongoDB. */
   static List<String> args(Path passwordFile, String collection, Path checkpoints) throws Exception {
     List<String> args = new ArrayList<>(List.of(
-        "--bootstrapServers=" + kafka.saslSslBootstrapServers(),
+        "--bootstrapServers=" + servers.kafka.saslSslBootstrapServers(),
         "--topic=" + TOPIC,
         "--sqlFile=" + ShippedFilesIT.testFile("count_per_item.sql"),
         "--jsonFieldsMap=item_id=$.item_id",
@@ -94,7 +67,7 @@ public class SecurityIT {
         "--checkpointDir=" + checkpoints));
     String storePassword = secrets.storePasswordFromEnvironment();
     args.addAll(secrets.kafkaConf("SCRAM-SHA-256", passwordFile, storePassword));
-    args.addAll(secrets.writerConf(mongo.uri(), DATABASE, collection, storePassword));
+    args.addAll(secrets.writerConf(servers.mongo.uri(), DATABASE, collection, storePassword));
     args.addAll(Runners.options(Runners.current()));
     if (Runners.current() == Runner.FLINK) {
       args.add("--checkpointingInterval=1000"); // a checkpoint to look into within the test
@@ -113,7 +86,7 @@ public class SecurityIT {
     try {
       Map<String, Document> expected = PartitionsIT.countsPerItem(events);
       BackgroundJob.await("the expected documents", 180, () -> !job.isAlive()
-          || Documents.difference(expected, Documents.read(client, DATABASE, "secure")) == null);
+          || Documents.difference(expected, Documents.read(servers.client, DATABASE, "secure")) == null);
       assertTrue("the job stopped:\n" + RestartsIT.tail(Files.readString(log)), job.isAlive());
       if (Runners.current() == Runner.FLINK) {
         BackgroundJob.await("a checkpoint", 60, () -> RestartsIT.flinkCheckpointAfter(checkpoints, started));
@@ -145,7 +118,7 @@ public class SecurityIT {
     int status = ChildJob.awaitExit(job, 120);
     String output = Files.readString(log);
     assertNotEquals("exit status:\n" + RestartsIT.tail(output), 0, status);
-    assertThat(output, containsString("aggregator: Kafka at " + kafka.saslSslBootstrapServers()
+    assertThat(output, containsString("aggregator: Kafka at " + servers.kafka.saslSslBootstrapServers()
         + " refused the job's credentials"));
     assertTrue("the wrong password in:\n" + RestartsIT.tail(output), !output.contains(wrong));
     secrets.assertNoSecretIn("the job's output", output);
