@@ -125,16 +125,16 @@ public final class JobPlan {
     return plan;
   }
 
-  /**
-   * Refuses a retention under which a window could leave table AGGREGATED while still open: it
-   * must outlast the window and the lateness the watermark allows ("Nested queries").
-   */
   /** Whether the file's second query reads a table spanning windows, which the retention bounds. */
   private static boolean acrossWindows(SqlFile sqlFile, QueryShape shape) {
     return sqlFile.hasNestedQuery()
         && TableScope.of(sqlFile.nestedQuery(), shape) == TableScope.ACROSS_WINDOWS;
   }
 
+  /**
+   * Refuses a retention under which a window could leave table AGGREGATED while still open: it
+   * must outlast the window and the lateness the watermark allows ("Nested queries").
+   */
   private static void checkRetention(JobSettings settings, SqlFile sqlFile, QueryShape shape) {
     GroupWindow window = shape.groupWindow();
     if (window == null || !acrossWindows(sqlFile, shape)) {

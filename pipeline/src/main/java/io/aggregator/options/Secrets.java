@@ -1,8 +1,8 @@
 package io.aggregator.options;
 
+import java.util.Comparator;
 import java.util.Locale;
 import java.util.Set;
-import java.util.Comparator;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.regex.MatchResult;
 import java.util.regex.Matcher;
@@ -45,13 +45,14 @@ public final class Secrets {
     }
     masked = URI_PASSWORD.matcher(masked).replaceAll("$1***$2");
     // A password that is only a reference names where the secret is, not what it is: kept.
-    masked = JAAS_PASSWORD.matcher(masked).replaceAll(m -> keepReference(m, 2));
-    return SECRET_SETTING.matcher(masked).replaceAll(m -> keepReference(m, 2));
+    masked = JAAS_PASSWORD.matcher(masked).replaceAll(Secrets::keepReference);
+    return SECRET_SETTING.matcher(masked).replaceAll(Secrets::keepReference);
   }
 
-  private static String keepReference(MatchResult m, int value) {
+  /** A match of a secret (group 1 its key, group 2 its value) masked, unless it is a reference. */
+  private static String keepReference(MatchResult m) {
     return Matcher.quoteReplacement(
-        REFERENCE_ONLY.matcher(m.group(value)).matches() ? m.group() : m.group(1) + "***");
+        REFERENCE_ONLY.matcher(m.group(2)).matches() ? m.group() : m.group(1) + "***");
   }
 
   /** Whether a setting's key names a secret, so its whole value must never be shown. */

@@ -4,7 +4,6 @@ import com.mongodb.ConnectionString;
 import com.mongodb.MongoClientSettings;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
-import io.aggregator.options.InvalidOptionException;
 import io.aggregator.options.SecretReferences;
 import io.aggregator.options.Secrets;
 import java.io.InputStream;
@@ -46,20 +45,11 @@ public final class MongoConnection implements Serializable {
     this.trustStore = conf.get(TRUST_STORE);
     this.trustStorePassword = conf.get(TRUST_STORE_PASSWORD);
     this.trustStoreType = conf.getOrDefault(TRUST_STORE_TYPE, "PKCS12");
-    String resolved = SecretReferences.resolve(uri);
-    if (!resolved.startsWith("mongodb://") && !resolved.startsWith("mongodb+srv://")) {
-      throw new InvalidOptionException("--writerConf uri", "a mongodb:// or mongodb+srv:// URI", resolved);
-    }
   }
 
   /** The URI as given: a reference stays one. */
   public String uri() {
     return uri;
-  }
-
-  /** The URI with its references read, for this process's connection. */
-  String resolvedUri() {
-    return SecretReferences.resolve(uri);
   }
 
   /**
@@ -68,7 +58,7 @@ public final class MongoConnection implements Serializable {
    */
   public MongoClient connect(long serverSelectionMillis) {
     try {
-      String resolved = resolvedUri();
+      String resolved = SecretReferences.resolve(uri);
       MongoClientSettings.Builder settings =
           MongoClientSettings.builder().applyConnectionString(new ConnectionString(resolved));
       if (!resolved.contains("serverSelectionTimeoutMS")) {

@@ -53,9 +53,11 @@ public final class MongoTarget implements Serializable {
     Map<String, String> conf = new LinkedHashMap<>();
     given.forEach((k, v) -> conf.put(PYSPARK_WRITER_KEYS.getOrDefault(k, k), v));
     String uri = conf.get("uri");
-    if (uri != null) {
+    // Read here to check it; the connection keeps the reference and reads it where it connects.
+    String resolved = uri == null ? null : SecretReferences.resolve(uri);
+    if (resolved != null) {
       // The PySpark module's output URI may name the database and collection: mongodb://h/db.coll
-      String path = uriPath(SecretReferences.resolve(uri));
+      String path = uriPath(resolved);
       if (path != null && !path.isEmpty()) {
         int dot = path.indexOf('.');
         conf.putIfAbsent("database", dot < 0 ? path : path.substring(0, dot));
@@ -71,6 +73,9 @@ public final class MongoTarget implements Serializable {
             key + "=... for --sink=mongo (uri, database and collection are required)",
             null);
       }
+    }
+    if (!resolved.startsWith("mongodb://") && !resolved.startsWith("mongodb+srv://")) {
+      throw new InvalidOptionException("--writerConf uri", "a mongodb:// or mongodb+srv:// URI", resolved);
     }
     return new MongoTarget(new MongoConnection(uri, conf), conf.get("database"), conf.get("collection"),
         batchSize(conf.getOrDefault("batchSize", String.valueOf(DEFAULT_BATCH_SIZE))),

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import org.bson.BsonDocument;
+import org.bson.BsonValue;
 import org.bson.Document;
 
 /**
@@ -94,11 +95,9 @@ final class FinalDocuments {
     if (!d.containsKey(field)) {
       return "(absent)";
     }
-    String wrapped = new Document("v", d.get(field)).toJson(Timeline.RELAXED);
-    BsonDocument parsed = BsonDocument.parse(wrapped);
-    Object v = parsed.get("v");
-    if (parsed.get("v").isNumber()) {
-      double n = parsed.get("v").asNumber().doubleValue();
+    BsonValue v = BsonDocument.parse(new Document("v", d.get(field)).toJson(Timeline.RELAXED)).get("v");
+    if (v.isNumber()) {
+      double n = v.asNumber().doubleValue();
       return n == Math.rint(n) ? Long.toString((long) n) : Double.toString(n);
     }
     return String.valueOf(v);

@@ -49,6 +49,8 @@ final class SimulatedSource extends PTransform<PBegin, PCollectionTuple> {
   private final @Nullable LateEvents lateEvents;
   private final Duration batchInterval;
   private final Timeline timeline;
+  /** Where the clock stops besides arrivals ({@link #ticks}). */
+  private final TreeSet<Long> ticks;
 
   SimulatedSource(List<SampleEvents.Message> messages, JsonEventParser parser, Duration lag,
       @Nullable LateEvents lateEvents, Duration batchInterval, Timeline timeline) {
@@ -58,6 +60,7 @@ final class SimulatedSource extends PTransform<PBegin, PCollectionTuple> {
     this.lateEvents = lateEvents;
     this.batchInterval = batchInterval;
     this.timeline = timeline;
+    this.ticks = ticks(messages, batchInterval);
   }
 
   @Override
@@ -65,12 +68,10 @@ final class SimulatedSource extends PTransform<PBegin, PCollectionTuple> {
     Stream stream = new Stream(TestStream.create(parser.schema()));
     List<Row> rejects = new ArrayList<>();
     long max = Long.MIN_VALUE;
-    TreeSet<Long> ticks = ticks();
     for (SampleEvents.Message m : messages) {
-      for (long tick : ticks.headSet(m.arrivalMillis(), false)) {
+      for (long tick : ticks.subSet(stream.clock, false, m.arrivalMillis(), false)) {
         stream.advanceClockTo(tick);
       }
-      ticks.headSet(m.arrivalMillis(), true).clear();
       stream.advanceClockTo(m.arrivalMillis());
       ParsedEvent e = parser.parse(m.bytes());
       if (!e.isEvent()) {
@@ -83,7 +84,7 @@ final class SimulatedSource extends PTransform<PBegin, PCollectionTuple> {
         stream.add(e.row(), e.eventTimeMillis(), max - lag.getMillis());
       }
     }
-    for (long tick : ticks) {
+    for (long tick : ticks.tailSet(stream.clock, false)) {
       stream.advanceClockTo(tick);
     }
     PCollection<Row> events = input.apply("ArriveAtTheirTimes", stream.builder.advanceWatermarkToInfinity());
@@ -93,13 +94,7 @@ final class SimulatedSource extends PTransform<PBegin, PCollectionTuple> {
     return PCollectionTuple.of(EventTags.EVENTS, events).and(EventTags.REJECTS, rejected);
   }
 
-  /**
-   * The TestStream being built, its clock and watermark. Each element and each move of the clock
-   * is followed by a watermark event that changes nothing: the DirectRunner takes the
-   * TestStream's next event once the pipeline is quiet, but the timers a clock move fires run
-   * alongside that next event. A no-op next event lets a firing (and the row it writes) complete
-   * at the time it fired, before the clock moves again.
-   */
+  /** The TestStream being built, with its clock and watermark. */
   private static final class Stream {
     TestStream.Builder<Row> builder;
     long clock;
@@ -111,8 +106,7 @@ final class SimulatedSource extends PTransform<PBegin, PCollectionTuple> {
 
     void advanceClockTo(long millis) {
       if (millis > clock) {
-        builder = builder.advanceProcessingTime(Duration.millis(millis - clock))
-            .advanceWatermarkTo(watermark);
+        builder = builder.advanceProcessingTime(Duration.millis(millis - clock));
         clock = millis;
       }
     }
@@ -121,8 +115,8 @@ final class SimulatedSource extends PTransform<PBegin, PCollectionTuple> {
       builder = builder.addElements(TimestampedValue.of(row, new Instant(eventTime)));
       if (watermarkMillis > watermark.getMillis()) {
         watermark = new Instant(watermarkMillis);
+        builder = builder.advanceWatermarkTo(watermark);
       }
-      builder = builder.advanceWatermarkTo(watermark);
     }
   }
 
@@ -131,7 +125,7 @@ final class SimulatedSource extends PTransform<PBegin, PCollectionTuple> {
    * #TIMER_SLACK_MILLIS}: the DirectRunner fires a processing-time timer once its clock is past the
    * timer, not at it.
    */
-  private TreeSet<Long> ticks() {
+  private static TreeSet<Long> ticks(List<SampleEvents.Message> messages, Duration batchInterval) {
     TreeSet<Long> ticks = new TreeSet<>();
     for (SampleEvents.Message m : messages) {
       for (int k = 1; k <= TICKS_AFTER_ARRIVAL; k++) {
@@ -143,7 +137,6 @@ final class SimulatedSource extends PTransform<PBegin, PCollectionTuple> {
 
   /** When something that happened at clock {@code millis} was due: a tick's slack taken off. */
   long dueAt(long millis) {
-    return ticks().contains(millis) ? millis - TIMER_SLACK_MILLIS : millis;
+    return ticks.contains(millis) ? millis - TIMER_SLACK_MILLIS : millis;
   }
-
 }

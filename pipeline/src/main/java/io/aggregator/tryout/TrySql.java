@@ -47,38 +47,30 @@ public final class TrySql {
   }
 
   static int run(String[] args, PrintStream out) {
-    // A sample is small: one worker thread is faster than several on a few cores.
     List<String> jobArgs = new ArrayList<>(List.of("--runner=DirectRunner", "--sink=console"));
     boolean parallelismGiven = false;
     String events = null;
     String expected = null;
     String output = "text";
     String arrivalEvery = "1 second";
-    List<String> all;
     try {
-      all = withArgumentFiles(args);
-    } catch (IllegalArgumentException e) {
-      System.err.println("try-sql: " + e.getMessage());
-      return Aggregator.EXIT_BAD_INPUT;
-    }
-    for (String a : all) {
-      if (a.startsWith("--events=")) {
-        events = a.substring("--events=".length());
-      } else if (a.startsWith("--expected=")) {
-        expected = a.substring("--expected=".length());
-      } else if (a.startsWith("--output=")) {
-        output = a.substring("--output=".length());
-      } else if (a.startsWith("--arrivalEvery=")) {
-        arrivalEvery = a.substring("--arrivalEvery=".length());
-      } else if (!a.startsWith("--sink=") && !a.startsWith("--runner=")) {
-        jobArgs.add(a);
-        parallelismGiven |= a.startsWith("--targetParallelism=");
+      for (String a : withArgumentFiles(args)) {
+        if (a.startsWith("--events=")) {
+          events = a.substring("--events=".length());
+        } else if (a.startsWith("--expected=")) {
+          expected = a.substring("--expected=".length());
+        } else if (a.startsWith("--output=")) {
+          output = a.substring("--output=".length());
+        } else if (a.startsWith("--arrivalEvery=")) {
+          arrivalEvery = a.substring("--arrivalEvery=".length());
+        } else if (!a.startsWith("--sink=") && !a.startsWith("--runner=")) {
+          jobArgs.add(a);
+          parallelismGiven |= a.startsWith("--targetParallelism=");
+        }
       }
-    }
-    if (!parallelismGiven) {
-      jobArgs.add("--targetParallelism=1");
-    }
-    try {
+      if (!parallelismGiven) {
+        jobArgs.add("--targetParallelism=1"); // a sample is small: one worker beats several on few cores
+      }
       if (events == null) {
         throw new InvalidOptionException("--events", "a file of JSON messages, one per line", null);
       }

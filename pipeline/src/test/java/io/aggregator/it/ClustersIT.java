@@ -191,12 +191,9 @@ public class ClustersIT {
     return taskManagers.size();
   }
 
+  /** The Flink JobManager's REST answer at {@code path}. */
   static String rest(String path) throws Exception {
-    var client = HttpClient.newHttpClient();
-    var response = client.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:8081" + path)).build(),
-        HttpResponse.BodyHandlers.ofString());
-    return response.body();
+    return get("http://127.0.0.1:8081" + path);
   }
 
   /**

@@ -78,10 +78,7 @@ public final class TlsFiles {
 
   /** A client's TLS context that trusts this certificate only. */
   public SSLContext clientContext() throws IOException, GeneralSecurityException {
-    KeyStore store = KeyStore.getInstance("PKCS12");
-    try (InputStream in = Files.newInputStream(trustStore)) {
-      store.load(in, password.toCharArray());
-    }
+    KeyStore store = load(trustStore);
     TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     trust.init(store);
     SSLContext context = SSLContext.getInstance("TLS");
@@ -90,16 +87,16 @@ public final class TlsFiles {
   }
 
   PrivateKey privateKey() throws IOException, GeneralSecurityException {
-    return (PrivateKey) load().getKey(ALIAS, password.toCharArray());
+    return (PrivateKey) load(keyStore).getKey(ALIAS, password.toCharArray());
   }
 
   X509Certificate certificate() throws IOException, GeneralSecurityException {
-    return (X509Certificate) load().getCertificate(ALIAS);
+    return (X509Certificate) load(keyStore).getCertificate(ALIAS);
   }
 
-  private KeyStore load() throws IOException, GeneralSecurityException {
+  private KeyStore load(Path file) throws IOException, GeneralSecurityException {
     KeyStore store = KeyStore.getInstance("PKCS12");
-    try (InputStream in = Files.newInputStream(keyStore)) {
+    try (InputStream in = Files.newInputStream(file)) {
       store.load(in, password.toCharArray());
     }
     return store;
