@@ -38,7 +38,7 @@ final class PipelineResultControl implements JobControl {
 
   @Override
   public MetricResults metrics() {
-    return result.metrics();
+    return runner == Runner.DIRECT ? new CommittedMetrics(result.metrics()) : result.metrics();
   }
 
   @Override
