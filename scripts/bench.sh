@@ -9,6 +9,7 @@
 #   scripts/bench.sh --runners=FlinkRunner --events=500000 --runs=5
 #   scripts/bench.sh --runners=FlinkRunner --jobArgs="--fasterCopy=false"   # options for every job
 #   scripts/bench.sh --sqlFiles=sql_files/interactions_per_item_5m.sql,sql_files/avg_interactions_per_user_5m.sql
+#   scripts/bench.sh --runners=DirectRunner --jobArgs="--resultsPage=0"   # with the results page polled every 2 s
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 

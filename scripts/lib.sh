@@ -99,3 +99,17 @@ stop_pids() {
     rm -f "$pidfile"
   done
 }
+
+# ensure_chromium: the results page's browser test (ResultsPageIT) drives the system's headless
+# Chromium through its WebDriver. Installs both from the distribution's packages when missing
+# (Debian/Ubuntu names; as root, or through sudo).
+ensure_chromium() {
+  if command -v chromium > /dev/null && command -v chromedriver > /dev/null; then
+    return 0
+  fi
+  echo "aggregator: installing chromium and chromium-driver for the browser test..." >&2
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo=sudo
+  $sudo apt-get update -qq >&2
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver > /dev/null
+}

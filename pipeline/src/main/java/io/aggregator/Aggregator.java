@@ -6,6 +6,7 @@ import io.aggregator.options.AggregatorOptions;
 import io.aggregator.options.CommandLine;
 import io.aggregator.options.JobSettings;
 import io.aggregator.options.Secrets;
+import io.aggregator.page.ResultsPage;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.checkerframework.checker.nullness.qual.Nullable;
@@ -49,9 +50,18 @@ public final class Aggregator {
   public static RunningJob start(String[] args) {
     AggregatorOptions options = CommandLine.parse(args);
     JobPlan plan = JobPlan.prepare(JobSettings.from(options));
-    // A restart starts from the command line again: the runner's options are changed at start.
-    return JobLauncher.start(options, plan)
-        .restartingWhenTheTopicGrows(() -> JobLauncher.start(CommandLine.parse(args), plan));
+    ResultsPage page = JobLauncher.openResultsPage(options, plan); // before the job: a busy port stops it
+    try {
+      // A restart starts from the command line again: the runner's options are changed at start.
+      return JobLauncher.start(options, plan)
+          .restartingWhenTheTopicGrows(() -> JobLauncher.start(CommandLine.parse(args), plan))
+          .showingOn(page);
+    } catch (RuntimeException e) {
+      if (page != null) {
+        page.close();
+      }
+      throw e;
+    }
   }
 
   private static Exit execute(String[] args) {

@@ -3,9 +3,13 @@ package io.aggregator.launch;
 import io.aggregator.JobPlan;
 import io.aggregator.options.AggregatorOptions;
 import io.aggregator.options.JobSettings;
+import io.aggregator.options.PageAddress;
+import io.aggregator.page.PageView;
+import io.aggregator.page.ResultsPage;
 import io.aggregator.runners.JobControl;
 import io.aggregator.runners.RunnerCheckpoints;
 import io.aggregator.runners.RunnerSupport;
+import io.aggregator.sink.MongoTarget;
 import io.aggregator.sink.Sinks;
 import io.aggregator.source.ConsumerSettings;
 import io.aggregator.source.KafkaReachability;
@@ -116,6 +120,28 @@ public final class JobLauncher {
         new KafkaReachability(consumer),
         growth,
         settings.retryBudget().getMillis());
+  }
+
+  /**
+   * Opens the results page when {@code --resultsPage} asks for it (README, "Results page"), or
+   * returns null. It reads the job's collection with the job's own MongoDB settings.
+   */
+  public static @Nullable ResultsPage openResultsPage(PipelineOptions options, JobPlan plan) {
+    JobSettings settings = plan.settings();
+    PageAddress address = settings.resultsPage();
+    if (address == null) {
+      return null;
+    }
+    MongoTarget target =
+        MongoTarget.fromWriterConf(settings.writerConf(), settings.retryBudget().getMillis());
+    PageView.Kind kind = plan.sqlFile().hasNestedQuery() ? PageView.Kind.NESTED
+        : plan.shape().windowed() ? PageView.Kind.WINDOWED : PageView.Kind.ALL_TIME;
+    PageView view = new PageView(settings.sqlFile(), kind, plan.outputShape().keyColumns(),
+        target.toString(), settings.allowLateFor().getMillis(),
+        options.getRunner().getSimpleName());
+    ResultsPage page = ResultsPage.open(address, view, target);
+    System.err.println("aggregator: results page at " + page.url());
+    return page;
   }
 
   /**

@@ -2,9 +2,11 @@ package io.aggregator.launch;
 
 import io.aggregator.metrics.JobMetrics;
 import io.aggregator.options.Secrets;
+import io.aggregator.page.ResultsPage;
 import io.aggregator.runners.JobControl;
 import io.aggregator.runners.ShutdownHooks;
 import io.aggregator.source.KafkaReachability;
+import io.aggregator.source.PooledConsumers;
 import io.aggregator.source.TopicGrowth;
 import java.util.Locale;
 import java.util.Map;
@@ -43,6 +45,7 @@ public final class RunningJob {
   private @Nullable TopicGrowth growth;
   private @Nullable Supplier<RunningJob> relaunch;
   private final long retryBudgetMillis;
+  private volatile @Nullable ResultsPage page;
 
   /**
    * @param startNanos {@link System#nanoTime} just before the job was started
@@ -85,9 +88,39 @@ public final class RunningJob {
     return this;
   }
 
+  /**
+   * Shows this job's counters on {@code page} (null: none) until the job is awaited or cancelled;
+   * a restart for new partitions keeps the page, which then shows the new job's counters.
+   */
+  public RunningJob showingOn(@Nullable ResultsPage page) {
+    this.page = page;
+    if (page != null) {
+      page.watch(this::metrics, this::hasLiveCounters);
+    }
+    return this;
+  }
+
+  /** The results page's address, or null when the job has none. */
+  public @Nullable String resultsPageUrl() {
+    ResultsPage p = page;
+    return p == null ? null : p.url();
+  }
+
   /** Cancels the job (if still running) and waits up to 30 s for it to stop. */
   public void cancel() {
     control.cancel(CANCEL_WAIT);
+    release();
+  }
+
+  /** After the job: its Kafka clients and page closed, before whoever started it stops the servers. */
+  private void release() {
+    closeWatchers();
+    PooledConsumers.closeIdle();
+    ResultsPage p = page;
+    page = null;
+    if (p != null) {
+      p.close();
+    }
   }
 
   /** Whether a cancel could not stop the job (the launcher then halts the JVM, see {@link JobControl#leftRunning}). */
@@ -103,6 +136,11 @@ public final class RunningJob {
   /** Whether {@link #counter} shows values while the job runs (not on Flink: only at its end). */
   public boolean hasLiveCounters() {
     return control.hasLiveCounters();
+  }
+
+  /** The job's metrics now (live or not: {@link #hasLiveCounters}); the current job's after a restart. */
+  public MetricResults metrics() {
+    return control.metrics();
   }
 
   /** The sum over all steps of the counter {@code name}, as attempted so far. */
@@ -137,16 +175,20 @@ public final class RunningJob {
     } finally {
       reported.countDown();
       hooks.remove();
-      closeWatchers();
+      release();
     }
   }
 
   private void closeWatchers() {
-    if (kafka != null) {
-      kafka.close();
+    KafkaReachability k = kafka;
+    TopicGrowth g = growth;
+    kafka = null;
+    growth = null;
+    if (k != null) {
+      k.close();
     }
-    if (growth != null) {
-      growth.close();
+    if (g != null) {
+      g.close();
     }
   }
 
@@ -160,7 +202,7 @@ public final class RunningJob {
     LOG.warn("The {}: restarting the job to read the new partitions (docs/semantics.md,"
         + " \"Partitions\")", what);
     System.err.println("aggregator: the " + what + "; restarting the job to read them");
-    cancel();
+    control.cancel(CANCEL_WAIT); // not cancel(): the watchers and the page go on with the new job
     if (leftRunning()) {
       LOG.error("The job could not be stopped to read the new partitions; it goes on without them");
       relaunch = null;
@@ -206,10 +248,11 @@ public final class RunningJob {
     long lastRead = 0;
     long lastTime = System.nanoTime();
     while (!control.awaitEnd(PROGRESS_INTERVAL)) {
-      if (kafka != null) {
-        long unreachable = kafka.check(System.currentTimeMillis());
+      KafkaReachability k = kafka; // null once the job is released (Ctrl-C)
+      if (k != null) {
+        long unreachable = k.check(System.currentTimeMillis());
         if (unreachable >= retryBudgetMillis) {
-          String message = kafka.givingUp(unreachable);
+          String message = k.givingUp(unreachable);
           LOG.error(message);
           System.err.println("aggregator: " + message);
           cancel();

@@ -5,6 +5,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.DistributionResult;
+import org.apache.beam.sdk.metrics.Gauge;
+import org.apache.beam.sdk.metrics.GaugeResult;
 import org.apache.beam.sdk.metrics.MetricQueryResults;
 import org.apache.beam.sdk.metrics.MetricResult;
 import org.apache.beam.sdk.metrics.MetricResults;
@@ -55,7 +57,19 @@ public final class JobMetrics {
   /** Distribution: milliseconds the second query took on each snapshot. */
   public static final String SNAPSHOT_MILLIS = "snapshot_millis";
 
+  /**
+   * Gauge prefix: the largest event time read from a partition so far, epoch milliseconds, one
+   * gauge per partition ({@code newest_event_time_3}). The partition's watermark is this minus
+   * {@code --allowLateFor} (docs/semantics.md, "Watermark"); the results page shows both.
+   */
+  public static final String NEWEST_EVENT_TIME = "newest_event_time_";
+
   private JobMetrics() {}
+
+  /** The gauge {@code name} of the job's namespace. */
+  public static Gauge gauge(String name) {
+    return Metrics.gauge(NAMESPACE, name);
+  }
 
   /** The counter {@code name} of the job's namespace. */
   public static Counter counter(String name) {
@@ -82,6 +96,22 @@ public final class JobMetrics {
       }
     }
     return sums;
+  }
+
+  /** Every gauge of the job by name, the latest value over steps (attempted); empty when unavailable. */
+  public static Map<String, Long> gaugeValues(MetricResults metrics) {
+    Map<String, Long> values = new TreeMap<>();
+    MetricQueryResults q = query(metrics);
+    if (q == null) {
+      return values;
+    }
+    for (MetricResult<GaugeResult> g : q.getGauges()) {
+      GaugeResult v = g.getAttempted();
+      if (v != null && !v.equals(GaugeResult.empty())) {
+        values.merge(g.getName().getName(), v.getValue(), Math::max);
+      }
+    }
+    return values;
   }
 
   /** The distribution {@code name} (attempted), or null when the job has none. */

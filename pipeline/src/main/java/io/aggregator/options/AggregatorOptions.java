@@ -136,6 +136,16 @@ public interface AggregatorOptions extends PipelineOptions {
   void setIdleTimeout(String value);
 
   @Description(
+      "Serve the results page (README, \"Results page\"): the collection as a table and a chart,"
+          + " the job's counters, watermark and latest rejects, updating live. 'off' (default),"
+          + " a port ('8090': on 127.0.0.1; '0': any free port) or host:port to listen elsewhere"
+          + " than loopback. Needs --sink=mongo.")
+  @Default.String("off")
+  String getResultsPage();
+
+  void setResultsPage(String value);
+
+  @Description(
       "Unbounded jobs: how often the topic is asked for partitions added while the job runs;"
           + " new ones are read from their first offset (on Flink and Spark the launcher restarts"
           + " the job to read them). '1 minute'.")

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Duration;
 
 /**
@@ -43,6 +44,8 @@ public final class JobSettings implements Serializable {
   private final Duration idleTimeout;
   private final Duration partitionDiscoveryInterval;
   private final Duration aggregatedRetention;
+  // Not in describe(): where the page listens is no part of the job's state or its fingerprint.
+  private final @Nullable PageAddress resultsPage;
 
   private JobSettings(AggregatorOptions o) {
     this.bootstrapServers = required("--bootstrapServers", o.getBootstrapServers(), "host:port");
@@ -81,6 +84,11 @@ public final class JobSettings implements Serializable {
     if (aggregatedRetention.getMillis() <= 0) {
       throw new InvalidOptionException(
           "--aggregatedRetention", "a duration above zero", o.getAggregatedRetention());
+    }
+    this.resultsPage = PageAddress.parse(o.getResultsPage());
+    if (resultsPage != null && sink != SinkType.MONGO) {
+      throw new InvalidOptionException(PageAddress.OPTION, "--sink=mongo: the page reads the results"
+          + " from MongoDB", o.getResultsPage());
     }
     this.retryBudget = Durations.parse("--retryBudget", o.getRetryBudget());
     if (retryBudget.getMillis() <= 0) {
@@ -274,6 +282,11 @@ public final class JobSettings implements Serializable {
   /** How long a nested table spanning windows keeps a window behind the newest one. */
   public Duration aggregatedRetention() {
     return aggregatedRetention;
+  }
+
+  /** Where the results page listens, or null when it is off. */
+  public @Nullable PageAddress resultsPage() {
+    return resultsPage;
   }
 
   public Duration idleTimeout() {

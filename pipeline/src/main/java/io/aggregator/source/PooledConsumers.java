@@ -63,6 +63,22 @@ public final class PooledConsumers
     return reused != null ? reused : new PooledConsumer(new HashMap<>(config));
   }
 
+  /**
+   * Closes every idle consumer, when a job has stopped: none is left polling a broker that is
+   * shut down next (the quick start's own broker logged "Connection to node 1 could not be
+   * established" at every exit). A job still running opens new ones as it needs them.
+   */
+  public static void closeIdle() {
+    List<PooledConsumer> all = new ArrayList<>();
+    synchronized (IDLE) {
+      IDLE.values().forEach(all::addAll);
+      IDLE.clear();
+    }
+    for (PooledConsumer c : all) {
+      c.closeForReal();
+    }
+  }
+
   /** The consumers of every setting that have been idle for longer than {@link #IDLE_MILLIS}. */
   private static List<PooledConsumer> takeExpired(long now) {
     List<PooledConsumer> expired = new ArrayList<>();

@@ -11,7 +11,9 @@ import io.aggregator.events.EventTags;
 import io.aggregator.events.ParsedEvent;
 import io.aggregator.events.JsonEventParser;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import org.apache.beam.sdk.coders.ByteArrayCoder;
@@ -263,14 +265,24 @@ public class ReadKafkaEvents extends PTransform<PBegin, PCollectionTuple> {
 
   /** Events to the main output, rejects (with topic, partition and offset) to the second. */
   static class SplitEventsFn extends DoFn<KafkaRecord<byte[], ParsedEvent>, Row> {
+    /** A partition's newest-event gauge moves in steps of at least this (it is read by people). */
+    static final long GAUGE_STEP_MILLIS = 1_000L;
+
     private final Counter read = JobMetrics.counter(JobMetrics.EVENTS_READ);
     private final Counter rejected = JobMetrics.counter(JobMetrics.EVENTS_REJECTED);
+    private transient Map<Integer, Long> newestShown;
+
+    @Setup
+    public void setup() {
+      newestShown = new HashMap<>();
+    }
 
     @ProcessElement
     public void process(@Element KafkaRecord<byte[], ParsedEvent> record, MultiOutputReceiver out) {
       read.inc();
       ParsedEvent e = Objects.requireNonNull(record.getKV().getValue());
       if (e.isEvent()) {
+        showNewest(record.getPartition(), e.eventTimeMillis());
         out.get(EventTags.EVENTS).output(e.row());
         return;
       }
@@ -278,6 +290,15 @@ public class ReadKafkaEvents extends PTransform<PBegin, PCollectionTuple> {
       JobMetrics.counter(JobMetrics.rejected(e.reason().name())).inc();
       out.get(EventTags.REJECTS)
           .output(EventTags.rejectRow(e, record.getTopic(), record.getPartition(), record.getOffset()));
+    }
+
+    /** Sets the partition's gauge when its newest event time moved a step: not a clock read per event. */
+    private void showNewest(int partition, long eventTime) {
+      Long shown = newestShown.get(partition);
+      if (shown == null || eventTime >= shown + GAUGE_STEP_MILLIS) {
+        newestShown.put(partition, eventTime);
+        JobMetrics.gauge(JobMetrics.NEWEST_EVENT_TIME + partition).set(eventTime);
+      }
     }
   }
 }

@@ -117,6 +117,20 @@ public class CommandLineTest {
     assertThat(d, not(containsString("abc")));
   }
 
+  /** The results page listens on loopback unless a host is named, and only over MongoDB results. */
+  @Test
+  public void resultsPageAddress() {
+    assertEquals(null, settings("--sqlFile=x", "--sink=console").resultsPage());
+    assertEquals(null, settings("--sqlFile=x", "--resultsPage=off").resultsPage());
+    PageAddress port = settings("--sqlFile=x", "--resultsPage=8090").resultsPage();
+    assertEquals(PageAddress.LOOPBACK + ":8090", port.host() + ":" + port.port());
+    PageAddress given = settings("--sqlFile=x", "--resultsPage=0.0.0.0:0").resultsPage();
+    assertEquals("0.0.0.0:0", given.host() + ":" + given.port());
+    assertThat(error("--sqlFile=x", "--resultsPage=on"), containsString("--resultsPage"));
+    assertThat(error("--sqlFile=x", "--resultsPage=70000"), containsString("--resultsPage"));
+    assertThat(error("--sqlFile=x", "--sink=console", "--resultsPage=8090"), containsString("--sink=mongo"));
+  }
+
   @Test
   public void helpIsRecognised() {
     assertTrue(CommandLine.wantsHelp(new String[] {"--sqlFile=x", "--help"}));

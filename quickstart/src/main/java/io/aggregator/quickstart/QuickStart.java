@@ -28,7 +28,8 @@ import org.bson.Document;
  *
  * <p>Options (besides the job's own, passed through): {@code --seconds=N} stops after N seconds
  * (default: run until Ctrl-C), {@code --rate=events/s}, {@code --users}, {@code --items}, {@code
- * --types}, {@code --outOfOrder=share}, {@code --show=rows shown}.
+ * --types}, {@code --outOfOrder=share}, {@code --show=rows shown}. The results page is on at
+ * {@link #RESULTS_PAGE_PORT} unless {@code --resultsPage} is given ({@code off} turns it off).
  */
 public final class QuickStart {
 
@@ -36,6 +37,8 @@ public final class QuickStart {
   public static final String TOPIC = EventGenerator.DEFAULT_TOPIC;
   public static final String DATABASE = "aggregator";
   public static final String COLLECTION = "quickstart";
+  /** The results page's port on loopback, unless {@code --resultsPage} says otherwise (README). */
+  public static final int RESULTS_PAGE_PORT = 8090;
 
   private QuickStart() {}
 
@@ -76,6 +79,9 @@ public final class QuickStart {
       all.add("--jsonFieldsMap=item_id=$.item_id");
       all.add("--jsonFieldsMap=interaction_type=$.interaction_type");
       all.add("--batchInterval=5 seconds");
+      if (jobArgs.stream().noneMatch(a -> a.startsWith("--resultsPage"))) {
+        all.add("--resultsPage=" + RESULTS_PAGE_PORT);
+      }
       boolean sqlGiven = jobArgs.stream().anyMatch(a -> a.startsWith("--sqlFile") || a.startsWith("--sql-file"));
       if (!sqlGiven) {
         all.add("--sqlFile=" + DEFAULT_SQL_FILE);
@@ -107,6 +113,9 @@ public final class QuickStart {
               },
               "quickstart-stop");
       ShutdownHooks hooks = job.onShutdown(onCtrlC);
+      if (job.resultsPageUrl() != null) {
+        System.out.println("quickstart: results page at " + job.resultsPageUrl() + " (open it in a browser)");
+      }
       System.out.printf("quickstart: producing about %d events/s; results every %d s. %s%n",
           rate, intervalMillis / 1000, seconds > 0 ? "Stopping after " + seconds + " s." : "Ctrl-C stops.");
 
