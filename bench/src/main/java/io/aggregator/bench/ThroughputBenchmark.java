@@ -177,7 +177,15 @@ public final class ThroughputBenchmark {
         runner + "_" + Path.of(file).getFileName().toString().replace(".sql", "") + "_" + round));
     command.add("--readUntilLatest");
     command.addAll(withJobArgs(words(conf.get("RUNNER_DEFAULTS")), jobArgs));
-    Measured m = Measured.run(command, out.resolve(name + ".log"));
+    Measured m;
+    if (PagePoller.wanted(jobArgs)) {
+      try (PagePoller page = new PagePoller(out.resolve(name + ".log"))) {
+        m = Measured.run(command, out.resolve(name + ".log"));
+        System.out.printf("%s: results page polled %d times%n", name, page.polls());
+      }
+    } else {
+      m = Measured.run(command, out.resolve(name + ".log"));
+    }
     Matcher end = END_LINE.matcher(m.output);
     if (m.exitCode != 0 || !end.find() || !end.group(1).equals("DONE")) {
       throw new IllegalStateException(name + " failed (exit " + m.exitCode + "):\n" + tail(m.output));
