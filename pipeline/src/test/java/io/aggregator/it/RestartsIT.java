@@ -1,6 +1,5 @@
 package io.aggregator.it;
 
-import io.aggregator.runners.Runner;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.lessThan;
@@ -8,23 +7,13 @@ import static org.hamcrest.Matchers.not;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import io.aggregator.generator.Interaction;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
-import org.bson.Document;
-import org.junit.After;
-import org.junit.Before;
 import org.junit.Test;
 
 /**
@@ -37,103 +26,7 @@ import org.junit.Test;
  * {@code <checkpointDir>/<query id>}, so the second run reads less than the whole topic; the
  * DirectRunner keeps no state, so the second run re-reads the whole topic and rebuilds every window.
  */
-public class RestartsIT {
-
-  static final String FILE = "interactions_per_user_5m.sql";
-  static final String DATABASE = "it";
-  static final Pattern MESSAGES_READ = Pattern.compile("after [0-9.]+ s: (\\d+) messages read");
-  static final String RESUMING = "Resuming from the latest checkpoint of this query";
-
-  Servers servers;
-  Path checkpoints;
-
-  @Before
-  public void startServers() throws Exception {
-    servers = Servers.start();
-    checkpoints = Files.createTempDirectory("aggregator-checkpoints");
-  }
-
-  @After
-  public void stopServers() throws IOException {
-    servers.close();
-    try (Stream<Path> files = Files.walk(checkpoints)) {
-      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    }
-  }
-
-  static boolean onFlink() {
-    return Runners.current() == Runner.FLINK;
-  }
-
-  /** Whether an unbounded job resumes from its checkpoint (every runner but Direct). */
-  static boolean unboundedResumes() {
-    return Runners.current() != Runner.DIRECT;
-  }
-
-  List<String> args(String topic, Path sqlFile, String collection, boolean bounded) {
-    List<String> args = JobArgs.of(servers.kafka.bootstrapServers(), topic, sqlFile,
-        servers.mongo.uri(), DATABASE, collection, "user_id=$.user_id",
-        "interaction_type=$.interaction_type");
-    args.add("--checkpointDir=" + checkpoints);
-    if (bounded) {
-      args.add("--readUntilLatest");
-    }
-    if (onFlink()) {
-      args.add("--checkpointingInterval=500");
-    }
-    return args;
-  }
-
-  /** A completed Flink checkpoint anywhere under the checkpoint directory. */
-  boolean checkpointCompleted() {
-    return checkpointCompletedAfter(0);
-  }
-
-  /** A checkpoint completed after {@code millis} (epoch), so holding what was read by then. */
-  boolean checkpointCompletedAfter(long millis) {
-    return onFlink() ? flinkCheckpointAfter(checkpoints, millis) : sparkCheckpointAfter(checkpoints, millis);
-  }
-
-  /** A Spark Streaming checkpoint under {@code directory} written after {@code millis} (epoch). */
-  static boolean sparkCheckpointAfter(Path directory, long millis) {
-    return fileAfter(directory, millis, p -> p.getFileName().toString().startsWith("checkpoint-")
-        && p.getParent().getFileName().toString().equals("spark-checkpoint"));
-  }
-
-  /** A Flink checkpoint under {@code directory} completed after {@code millis} (epoch). */
-  static boolean flinkCheckpointAfter(Path directory, long millis) {
-    return fileAfter(directory, millis, p -> p.getFileName().toString().equals("_metadata")
-        && p.getParent().getFileName().toString().startsWith("chk-"));
-  }
-
-  private static boolean fileAfter(Path directory, long millis, Predicate<Path> which) {
-    try (Stream<Path> files = Files.find(directory, 5,
-        (p, a) -> which.test(p) && a.lastModifiedTime().toMillis() > millis)) {
-      return files.findAny().isPresent();
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
-  long documentCount(String collection) {
-    return servers.count(DATABASE, collection);
-  }
-
-  static long messagesRead(String output) {
-    Matcher m = MESSAGES_READ.matcher(output);
-    assertTrue("the end-of-run line in:\n" + tail(output), m.find());
-    return Long.parseLong(m.group(1));
-  }
-
-  /** The end-of-run line of {@code output}, or "none" (a stop that timed out prints none). */
-  static String endLine(String output) {
-    Matcher m = MESSAGES_READ.matcher(output);
-    return m.find() ? m.group() : "none";
-  }
-
-  static String tail(String s) {
-    return s.substring(Math.max(0, s.length() - 4000));
-  }
+public class RestartsIT extends RestartFixture {
 
   @Test
   public void killedMidStreamAndStartedAgainEndsWithTheDocumentsOfARunThatNeverCrashed()
@@ -235,45 +128,6 @@ public class RestartsIT {
   }
 
   /**
-   * A partition added while the job is down is read after the restart, from its first offset, and
-   * nothing is counted twice (docs/semantics.md, "Partitions"). Flink and Spark do not restore a
-   * checkpoint whose source knew fewer partitions (restored, it would never read the new one): they
-   * rebuild from the topic, as the DirectRunner always does.
-   */
-  @Test
-  public void partitionAddedWhileTheJobIsDownIsReadAfterTheRestart() throws Exception {
-    servers.kafka.createTopic("grown", 1);
-    var first = PartitionsIT.everySecond(TestData.T0, TestData.T0 + 5 * 60_000L);
-    servers.send("grown", List.of(PartitionsIT.json(first)));
-    List<String> args = args("grown", ShippedFilesIT.testFile("count_per_item.sql"), "grown", false);
-    args.add("--jsonFieldsMap=item_id=$.item_id");
-    Path firstLog = checkpoints.resolve("grown-1.log");
-    Process job = ChildJob.start(args, firstLog);
-    try {
-      awaitDocuments("grown", PartitionsIT.countsPerItem(first));
-      if (unboundedResumes()) {
-        BackgroundJob.await("a completed checkpoint", 120, this::checkpointCompleted);
-      }
-    } finally {
-      ChildJob.stop(job);
-    }
-    servers.kafka.addPartitions("grown", 2);
-    var added = new ArrayList<Interaction>();
-    for (int i = 0; i < 300; i++) {
-      added.add(new Interaction(
-          "u-2", "i-added-" + i % 5, "like", TestData.T0 + 5 * 60_000L + i * 1_000L));
-    }
-    servers.send("grown", List.of(List.of(), PartitionsIT.json(added)));
-    var all = new ArrayList<>(first);
-    all.addAll(added);
-    String second = runUntilDocuments(args, "grown-2.log", "grown", PartitionsIT.countsPerItem(all));
-    assertThat(second, not(containsString(RESUMING)));
-    if (unboundedResumes()) {
-      assertThat(second, containsString("Not resuming from"));
-    }
-  }
-
-  /**
    * Two unbounded jobs one after the other in one process, the first over events two hours ahead
    * of the second's: the second keeps every window. On Spark it started with the first one's
    * watermark (Beam keeps it in a static holder that only its test runner clears) and dropped
@@ -297,27 +151,6 @@ public class RestartsIT {
     try (BackgroundJob second = BackgroundJob.start(args("behind", ShippedFilesIT.sqlFile(FILE), "behind", false))) {
       awaitDocuments("behind", Expected.countsPer(data.onTime, "user_id", e -> e.userId));
     }
-  }
-
-  /**
-   * Two deployments of one SQL file, on two topics into two collections, with one checkpoint
-   * directory: the second never resumes from the first one's checkpoint, whose offsets and windows
-   * belong to the other topic (docs/semantics.md, "Restarts": the query id covers the deployment).
-   */
-  @Test
-  public void twoDeploymentsOfOneFileNeverShareState() throws Exception {
-    TestData staging = new TestData(29, 400, 25, 0, 0);
-    TestData production = new TestData(31, 600, 25, 0, 0);
-    servers.kafka.createTopic("staging", TestData.PARTITIONS);
-    servers.kafka.createTopic("production", TestData.PARTITIONS);
-    servers.send("staging", staging.partitions);
-    servers.send("production", production.partitions);
-    Path sql = ShippedFilesIT.sqlFile(FILE);
-    runUntilDocuments(args("staging", sql, "staging", false), "staging.log", "staging",
-        Expected.countsPer(staging.onTime, "user_id", e -> e.userId), true);
-    String second = runUntilDocuments(args("production", sql, "production", false),
-        "production.log", "production", Expected.countsPer(production.onTime, "user_id", e -> e.userId));
-    assertThat(second, not(containsString(RESUMING)));
   }
 
   /**
@@ -376,49 +209,6 @@ public class RestartsIT {
     if (onFlink()) {
       assertEquals("every start after the first resumed", kills - 1, resumed);
       assertThat(last, containsString(RESUMING));
-    }
-  }
-
-  /**
-   * Runs an unbounded job in a process of its own until {@code collection} holds exactly {@code
-   * expected}, then stops it as Ctrl-C would; returns its output.
-   */
-  String runUntilDocuments(List<String> args, String logName, String collection,
-      Map<String, Document> expected) throws Exception {
-    return runUntilDocuments(args, logName, collection, expected, false);
-  }
-
-  /**
-   * As above; with {@code checkpointed}, also until a checkpoint holds what was read (on the
-   * runners that resume). Prints how long the documents took, the restart figures of the README.
-   */
-  String runUntilDocuments(List<String> args, String logName, String collection,
-      Map<String, Document> expected, boolean checkpointed) throws Exception {
-    Path log = checkpoints.resolve(logName);
-    long started = System.currentTimeMillis();
-    Process job = ChildJob.start(args, log);
-    try {
-      awaitDocuments(collection, expected);
-      long exact = System.currentTimeMillis();
-      if (checkpointed && unboundedResumes()) {
-        BackgroundJob.await("a checkpoint after the documents", 120, () -> checkpointCompletedAfter(exact));
-      }
-      System.out.printf("%s on %s: exact documents %.1f s after the process started%n",
-          logName, Runners.current(), (exact - started) / 1000.0);
-    } finally {
-      ChildJob.stop(job);
-    }
-    return Files.readString(log);
-  }
-
-  /** Waits until {@code collection} holds exactly {@code expected}; fails with the difference. */
-  void awaitDocuments(String collection, Map<String, Document> expected) throws InterruptedException {
-    try {
-      BackgroundJob.await("the expected documents in " + collection, 180,
-          () -> Documents.difference(expected, Documents.read(servers.client, DATABASE, collection)) == null);
-    } catch (AssertionError e) {
-      throw new AssertionError(e.getMessage() + ": "
-          + Documents.difference(expected, Documents.read(servers.client, DATABASE, collection)), e);
     }
   }
 }
