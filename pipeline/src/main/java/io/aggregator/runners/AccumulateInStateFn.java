@@ -31,8 +31,9 @@ final class AccumulateInStateFn<K, AccumT, OutputT> extends DoFn<KV<K, AccumT>, 
   @StateId("key")
   private final StateSpec<ValueState<K>> keySpec;
 
-  @StateId("pending")
-  private final StateSpec<ValueState<Boolean>> pendingSpec = StateSpecs.value();
+  /** When the key's pending change is due (processing time, millis); null: nothing pending. */
+  @StateId("due")
+  private final StateSpec<ValueState<Long>> dueSpec = StateSpecs.value();
 
   @TimerId("everyBatch")
   private final TimerSpec everyBatch = TimerSpecs.timer(TimeDomain.PROCESSING_TIME);
@@ -57,17 +58,26 @@ final class AccumulateInStateFn<K, AccumT, OutputT> extends DoFn<KV<K, AccumT>, 
       BoundedWindow window,
       @StateId("accumulator") ValueState<AccumT> accumulator,
       @StateId("key") ValueState<K> key,
-      @StateId("pending") ValueState<Boolean> pending,
+      @StateId("due") ValueState<Long> pending,
       @TimerId("everyBatch") Timer batchTimer,
-      @TimerId("windowEnd") Timer endTimer) {
+      @TimerId("windowEnd") Timer endTimer,
+      OutputReceiver<KV<K, OutputT>> out) {
     AccumT current = accumulator.read();
     accumulator.write(
         current == null
             ? partial.getValue()
             : fn.mergeAccumulators(List.of(current, partial.getValue())));
-    if (pending.read() == null) {
-      pending.write(true);
+    // The timer alone is not enough on the DirectRunner: it delivers no timer of a key while that
+    // key has input waiting, so under a steady stream a key's timer never fired and an all-time
+    // file wrote nothing until its input stopped (seen in the quick start with a nested file).
+    // An element that arrives once the change is due emits it; the timer covers a quiet key.
+    long now = batchTimer.getCurrentRelativeTime().getMillis();
+    Long due = pending.read();
+    if (due == null) {
+      pending.write(now + batchInterval.getMillis());
       batchTimer.offset(batchInterval).setRelative();
+    } else if (now >= due) {
+      emit(accumulator, key, pending, out);
     }
     if (key.read() == null) {
       // The key's first partial: the end of the window is set once, for the whole run (the
@@ -81,7 +91,7 @@ final class AccumulateInStateFn<K, AccumT, OutputT> extends DoFn<KV<K, AccumT>, 
   public void onBatch(
       @StateId("accumulator") ValueState<AccumT> accumulator,
       @StateId("key") ValueState<K> key,
-      @StateId("pending") ValueState<Boolean> pending,
+      @StateId("due") ValueState<Long> pending,
       OutputReceiver<KV<K, OutputT>> out) {
     emit(accumulator, key, pending, out);
   }
@@ -90,7 +100,7 @@ final class AccumulateInStateFn<K, AccumT, OutputT> extends DoFn<KV<K, AccumT>, 
   public void onWindowEnd(
       @StateId("accumulator") ValueState<AccumT> accumulator,
       @StateId("key") ValueState<K> key,
-      @StateId("pending") ValueState<Boolean> pending,
+      @StateId("due") ValueState<Long> pending,
       OutputReceiver<KV<K, OutputT>> out) {
     emit(accumulator, key, pending, out);
   }
@@ -98,7 +108,7 @@ final class AccumulateInStateFn<K, AccumT, OutputT> extends DoFn<KV<K, AccumT>, 
   private void emit(
       ValueState<AccumT> accumulator,
       ValueState<K> key,
-      ValueState<Boolean> pending,
+      ValueState<Long> pending,
       OutputReceiver<KV<K, OutputT>> out) {
     if (pending.read() != null) {
       pending.clear();
