@@ -53,7 +53,9 @@ const lag = (ms) => ms < 120000 ? `${Math.round(ms / 1000)} s` : ms < 7200000 ? 
 function drawTable() {
   const rows = state.docs.filter((r) => !state.filter || groupOf(r).toLowerCase().includes(state.filter));
   const columns = [];
-  state.docs.forEach((r) => Object.keys(r).forEach((k) => { if (k !== '_id' && !columns.includes(k)) columns.push(k); }));
+  // _id is shown only where the query chose it as a group column (a nested file's _id: item id).
+  const shown = (k) => k !== '_id' || state.job.groupColumns.includes('_id');
+  state.docs.forEach((r) => Object.keys(r).forEach((k) => { if (shown(k) && !columns.includes(k)) columns.push(k); }));
   columns.sort((a, b) => rank(a) - rank(b));
   if (!state.sort || !columns.includes(state.sort)) { state.sort = windowed() ? 'window.start' : state.measure; state.asc = false; }
   const key = (r) => { const v = r[state.sort]; return isDate(v) ? v.$date : v; };
