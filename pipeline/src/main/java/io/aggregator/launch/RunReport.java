@@ -19,18 +19,6 @@ final class RunReport {
 
   private RunReport() {}
 
-  /** Messages read: events dropped as late at the read never reach the step that counts reads. */
-  static long messagesRead(Map<String, Long> counters) {
-    return counters.getOrDefault(JobMetrics.EVENTS_READ, 0L)
-        + counters.getOrDefault(JobMetrics.EVENTS_DROPPED_LATE, 0L);
-  }
-
-  /** Events dropped as late, by our read-side rule and by Beam's windows together. */
-  static long droppedLate(Map<String, Long> counters) {
-    return counters.getOrDefault(JobMetrics.EVENTS_DROPPED_LATE, 0L)
-        + counters.getOrDefault(JobMetrics.WINDOW_DROPPED_LATE, 0L);
-  }
-
   static String progressLine(long read, long total, double rate, long written) {
     if (total > 0) {
       return String.format(
@@ -45,7 +33,7 @@ final class RunReport {
 
   /** The line that ends a run: how it ended and every counter a user asks about. */
   static String endLine(PipelineResult.State state, double seconds, Map<String, Long> counters) {
-    long read = messagesRead(counters);
+    long read = JobMetrics.messagesRead(counters);
     return String.format(
         Locale.ROOT,
         "aggregator: %s after %.1f s: %d messages read (%.0f/s), %d rejected%s, %d dropped as late,"
@@ -56,7 +44,7 @@ final class RunReport {
         read / Math.max(seconds, 1e-3),
         counters.getOrDefault(JobMetrics.EVENTS_REJECTED, 0L),
         rejectsByReason(counters),
-        droppedLate(counters),
+        JobMetrics.droppedLate(counters),
         counters.getOrDefault(JobMetrics.DOCUMENTS_WRITTEN, 0L),
         kept(counters),
         counters.getOrDefault(JobMetrics.REJECTS_WRITTEN, 0L),

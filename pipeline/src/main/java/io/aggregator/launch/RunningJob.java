@@ -143,7 +143,7 @@ public final class RunningJob {
     return control.metrics();
   }
 
-  /** The sum over all steps of the counter {@code name}, as attempted so far. */
+  /** The sum over all steps of the counter {@code name} so far (see {@link JobControl#metrics}). */
   public long counter(String name) {
     return JobMetrics.counterSums(control.metrics()).getOrDefault(name, 0L);
   }
@@ -276,7 +276,7 @@ public final class RunningJob {
         continue;
       }
       Map<String, Long> now = JobMetrics.counterSums(control.metrics()); // one query per tick
-      long read = RunReport.messagesRead(now);
+      long read = JobMetrics.messagesRead(now);
       long nanos = System.nanoTime();
       double rate = (read - lastRead) / ((nanos - lastTime) / 1e9);
       lastRead = read;

@@ -98,6 +98,16 @@ public final class JobMetrics {
     return sums;
   }
 
+  /** Messages read: events dropped as late at the read never reach the step that counts reads. */
+  public static long messagesRead(Map<String, Long> counters) {
+    return counters.getOrDefault(EVENTS_READ, 0L) + counters.getOrDefault(EVENTS_DROPPED_LATE, 0L);
+  }
+
+  /** Events dropped as late, by our read-side rule and by Beam's windows together. */
+  public static long droppedLate(Map<String, Long> counters) {
+    return counters.getOrDefault(EVENTS_DROPPED_LATE, 0L) + counters.getOrDefault(WINDOW_DROPPED_LATE, 0L);
+  }
+
   /** Every gauge of the job by name, the latest value over steps (attempted); empty when unavailable. */
   public static Map<String, Long> gaugeValues(MetricResults metrics) {
     Map<String, Long> values = new TreeMap<>();

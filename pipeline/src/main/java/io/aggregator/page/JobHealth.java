@@ -36,7 +36,7 @@ final class JobHealth {
   synchronized Map<String, Object> snapshot(long nowMillis) {
     MetricResults results = metrics.get();
     Map<String, Long> c = JobMetrics.counterSums(results);
-    long read = c.getOrDefault(JobMetrics.EVENTS_READ, 0L) + c.getOrDefault(JobMetrics.EVENTS_DROPPED_LATE, 0L);
+    long read = JobMetrics.messagesRead(c);
     if (lastRead < 0 || read < lastRead) { // first poll, or a job restarted for new partitions
       lastRead = read;
       lastReadMillis = nowMillis;
@@ -60,8 +60,7 @@ final class JobHealth {
       }
     }
     h.put("rejectedByReason", byReason);
-    h.put("droppedLate", c.getOrDefault(JobMetrics.EVENTS_DROPPED_LATE, 0L)
-        + c.getOrDefault(JobMetrics.WINDOW_DROPPED_LATE, 0L));
+    h.put("droppedLate", JobMetrics.droppedLate(c));
     h.put("documentsWritten", c.getOrDefault(JobMetrics.DOCUMENTS_WRITTEN, 0L));
     h.put("documentsKept", c.getOrDefault(JobMetrics.DOCUMENTS_KEPT, 0L));
     h.put("rejectsWritten", c.getOrDefault(JobMetrics.REJECTS_WRITTEN, 0L));

@@ -58,7 +58,7 @@ final class AccumulateInStateFn<K, AccumT, OutputT> extends DoFn<KV<K, AccumT>, 
       BoundedWindow window,
       @StateId("accumulator") ValueState<AccumT> accumulator,
       @StateId("key") ValueState<K> key,
-      @StateId("due") ValueState<Long> pending,
+      @StateId("due") ValueState<Long> due,
       @TimerId("everyBatch") Timer batchTimer,
       @TimerId("windowEnd") Timer endTimer,
       OutputReceiver<KV<K, OutputT>> out) {
@@ -67,17 +67,17 @@ final class AccumulateInStateFn<K, AccumT, OutputT> extends DoFn<KV<K, AccumT>, 
         current == null
             ? partial.getValue()
             : fn.mergeAccumulators(List.of(current, partial.getValue())));
-    // The timer alone is not enough on the DirectRunner: it delivers no timer of a key while that
-    // key has input waiting, so under a steady stream a key's timer never fired and an all-time
-    // file wrote nothing until its input stopped (seen in the quick start with a nested file).
-    // An element that arrives once the change is due emits it; the timer covers a quiet key.
+    // The timer alone is not enough on the DirectRunner: under a steady stream it did not deliver
+    // a key's timer while the key's input kept coming, and an all-time file wrote nothing until
+    // its input stopped (seen in the quick start with a nested file). An element that arrives
+    // once the change is due emits it; the timer covers a key gone quiet.
     long now = batchTimer.getCurrentRelativeTime().getMillis();
-    Long due = pending.read();
-    if (due == null) {
-      pending.write(now + batchInterval.getMillis());
+    Long dueAt = due.read();
+    if (dueAt == null) {
+      due.write(now + batchInterval.getMillis());
       batchTimer.offset(batchInterval).setRelative();
-    } else if (now >= due) {
-      emit(accumulator, key, pending, out);
+    } else if (now >= dueAt) {
+      emit(accumulator, key, due, out);
     }
     if (key.read() == null) {
       // The key's first partial: the end of the window is set once, for the whole run (the
@@ -91,27 +91,27 @@ final class AccumulateInStateFn<K, AccumT, OutputT> extends DoFn<KV<K, AccumT>, 
   public void onBatch(
       @StateId("accumulator") ValueState<AccumT> accumulator,
       @StateId("key") ValueState<K> key,
-      @StateId("due") ValueState<Long> pending,
+      @StateId("due") ValueState<Long> due,
       OutputReceiver<KV<K, OutputT>> out) {
-    emit(accumulator, key, pending, out);
+    emit(accumulator, key, due, out);
   }
 
   @OnTimer("windowEnd")
   public void onWindowEnd(
       @StateId("accumulator") ValueState<AccumT> accumulator,
       @StateId("key") ValueState<K> key,
-      @StateId("due") ValueState<Long> pending,
+      @StateId("due") ValueState<Long> due,
       OutputReceiver<KV<K, OutputT>> out) {
-    emit(accumulator, key, pending, out);
+    emit(accumulator, key, due, out);
   }
 
   private void emit(
       ValueState<AccumT> accumulator,
       ValueState<K> key,
-      ValueState<Long> pending,
+      ValueState<Long> due,
       OutputReceiver<KV<K, OutputT>> out) {
-    if (pending.read() != null) {
-      pending.clear();
+    if (due.read() != null) {
+      due.clear();
       out.output(KV.of(key.read(), fn.extractOutput(accumulator.read())));
     }
   }
