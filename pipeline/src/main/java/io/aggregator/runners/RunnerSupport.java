@@ -19,8 +19,9 @@ import org.slf4j.LoggerFactory;
  *       gets the classic sources, the unbounded one read by one reader, because the runner takes
  *       the largest watermark over a source's readers ({@link
  *       KafkaReadMethod.Stream#CLASSIC_SOURCE_ONE_READER}).
- *   <li>Flink replays with the splittable DoFn, whose positions its checkpoints hold: a restored
- *       bounded source would be read again from the start (apache/beam#31313). Its unbounded jobs
+ *   <li>Flink replays through a source whose positions its checkpoints hold, {@link
+ *       KafkaReadMethod.Replay#RESUMABLE_SOURCE}: a restored bounded source would be read again
+ *       from the start (apache/beam#31313). Its unbounded jobs
  *       read through the classic source, whose operator passes the watermark on (see {@link
  *       KafkaReadMethod.Stream#CLASSIC_SOURCE}).
  *   <li>The DirectRunner replays through the bounded source: its splittable-DoFn runner reads at
@@ -48,7 +49,7 @@ public final class RunnerSupport {
             KafkaReadMethod.Replay.REPLAY_SOURCE, KafkaReadMethod.Stream.SPLITTABLE_WATCHING_PARTITIONS);
       default:
         return new KafkaReadMethod(
-            KafkaReadMethod.Replay.SPLITTABLE, KafkaReadMethod.Stream.CLASSIC_SOURCE);
+            KafkaReadMethod.Replay.RESUMABLE_SOURCE, KafkaReadMethod.Stream.CLASSIC_SOURCE);
     }
   }
 

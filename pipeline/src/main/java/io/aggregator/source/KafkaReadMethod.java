@@ -12,11 +12,12 @@ public record KafkaReadMethod(Replay replay, Stream stream) {
   /** The ways to read a bounded replay. */
   public enum Replay {
     /**
-     * KafkaIO's splittable DoFn over per-partition descriptors: the read positions are part of the
-     * runner's checkpoints (Flink resumes a replay from them; a restored bounded source would be
-     * read again from the start, apache/beam#31313).
+     * {@link ResumableReplaySource}, an unbounded source that ends: its positions and its late
+     * rule's state are part of the runner's checkpoints, and no step after the read needs a
+     * shuffle (Flink resumes a replay from them; a restored bounded source would be read again
+     * from the start, apache/beam#31313).
      */
-    SPLITTABLE,
+    RESUMABLE_SOURCE,
     /**
      * {@link KafkaReplaySource}, a classic bounded source read in large bundles: every runner
      * translates it, and the DirectRunner's splittable-DoFn runner reads at most 100 records per

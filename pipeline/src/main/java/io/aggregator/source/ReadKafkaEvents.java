@@ -1,12 +1,10 @@
 package io.aggregator.source;
 
 import io.aggregator.metrics.JobMetrics;
-import io.aggregator.time.DropLateEventsFn;
 import io.aggregator.time.DropStampedLateEventsFn;
 import io.aggregator.time.EventTimeRules;
 import io.aggregator.time.LateEvents;
 import io.aggregator.time.EventTimePolicyFactory;
-import io.aggregator.time.LaggingWatermarkEstimator;
 import io.aggregator.events.EventTags;
 import io.aggregator.events.ParsedEvent;
 import io.aggregator.events.JsonEventParser;
@@ -17,23 +15,15 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import org.apache.beam.sdk.coders.ByteArrayCoder;
-import org.apache.beam.sdk.coders.Coder;
-import org.apache.beam.sdk.coders.KvCoder;
-import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.NullableCoder;
 import org.apache.beam.sdk.io.Read;
 import org.apache.beam.sdk.io.kafka.KafkaIO;
 import org.apache.beam.sdk.io.kafka.KafkaRecord;
-import org.apache.beam.sdk.io.kafka.KafkaSourceDescriptor;
 import org.apache.beam.sdk.metrics.Counter;
-import org.apache.beam.sdk.transforms.Impulse;
 import org.apache.beam.sdk.transforms.DoFn;
-import org.apache.beam.sdk.transforms.MapElements;
-import org.apache.beam.sdk.transforms.SimpleFunction;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
-import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
@@ -109,12 +99,10 @@ public class ReadKafkaEvents extends PTransform<PBegin, PCollectionTuple> {
     // A bounded replay starts every partition's watermark at the earliest head event (see
     // TopicSnapshot#headEventTime), so its result does not depend on which partition is read first.
     long floorMillis = snapshot.headEventTime() == null ? Long.MIN_VALUE : snapshot.headEventTime();
-    Instant floor =
-        floorMillis == Long.MIN_VALUE ? BoundedWindow.TIMESTAMP_MIN_VALUE : new Instant(floorMillis);
     LateEvents lateEvents =
         eventTime.lateEvents() == null ? null : eventTime.lateEvents().startingAt(floorMillis);
     if (readMethod.replay() == KafkaReadMethod.Replay.REPLAY_SOURCE) {
-      // Late events are dropped as the source reads each partition (KafkaReplaySource).
+      // Late events are dropped as the source reads each partition (PartitionReplay).
       return input
           .apply("ReadFromKafka",
               Read.from(
@@ -123,26 +111,15 @@ public class ReadKafkaEvents extends PTransform<PBegin, PCollectionTuple> {
                       retryBudgetMillis)))
           .apply("SplitEventsAndRejects", splitEventsAndRejects());
     }
-    Duration lag = eventTime.lag();
-    PCollection<KafkaRecord<byte[], ParsedEvent>> records =
-        input
-            // An Impulse, not Create: on Flink, a job restored from a checkpoint re-emits the
-            // elements of a bounded source such as Create (apache/beam#31313), which would start
-            // every partition's read again on top of the restored ones; the Impulse is
-            // checkpointed and fires once (apache/beam#30903).
-            .apply("StartReading", Impulse.create())
-            .apply("ListPartitions", ParDo.of(new ListPartitionsFn(partitions)))
-            .apply("ReadFromKafka",
-                splittableRead()
-                    // Each record is stamped with its event time; rejects get the minimum so they
-                    // never move the watermark.
-                    .withExtractOutputTimestampFn(ReadKafkaEvents::eventTime)
-                    .withCreatWatermarkEstimatorFn(
-                        state -> new LaggingWatermarkEstimator(state.isBefore(floor) ? floor : state, lag)));
-    if (lateEvents != null) {
-      records = dropLateEventsByPartition(records, lateEvents);
-    }
-    return records.apply("SplitEventsAndRejects", splitEventsAndRejects());
+    return input
+        .apply("ReadFromKafka",
+            Read.from(
+                new ResumableReplaySource(
+                    consumer, partitions, parser, lateEvents, floorMillis, eventTime.lag(),
+                    retryBudgetMillis)))
+        // Counted in a step, not in the source: the FlinkRunner collects no metrics from sources.
+        .apply("DropLateEvents", ParDo.of(new DropStampedLateEventsFn()))
+        .apply("SplitEventsAndRejects", splitEventsAndRejects());
   }
 
   /**
@@ -206,17 +183,6 @@ public class ReadKafkaEvents extends PTransform<PBegin, PCollectionTuple> {
         .withValueDeserializerProvider(new EventDeserializerProvider(parser));
   }
 
-  /** The late rule applied after the read, per partition in its order ({@link DropLateEventsFn}). */
-  private static PCollection<KafkaRecord<byte[], ParsedEvent>> dropLateEventsByPartition(
-      PCollection<KafkaRecord<byte[], ParsedEvent>> records, LateEvents lateEvents) {
-    Coder<KafkaRecord<byte[], ParsedEvent>> recordCoder = records.getCoder();
-    return records
-        .apply("KeyByPartition", MapElements.via(new KeyByPartition()))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), recordCoder))
-        .apply("DropLateEvents", ParDo.of(new DropLateEventsFn(lateEvents)))
-        .setCoder(recordCoder);
-  }
-
   /** Every partition of the topic when the job starts. */
   private static List<TopicPartition> topicPartitions(TopicSnapshot snapshot) {
     List<TopicPartition> tps = new ArrayList<>();
@@ -224,15 +190,6 @@ public class ReadKafkaEvents extends PTransform<PBegin, PCollectionTuple> {
       tps.add(p.topicPartition());
     }
     return tps;
-  }
-
-  /** Keys each record by its topic and partition, for the per-partition state of the late rule. */
-  static class KeyByPartition
-      extends SimpleFunction<KafkaRecord<byte[], ParsedEvent>, KV<String, KafkaRecord<byte[], ParsedEvent>>> {
-    @Override
-    public KV<String, KafkaRecord<byte[], ParsedEvent>> apply(KafkaRecord<byte[], ParsedEvent> r) {
-      return KV.of(r.getTopic() + "/" + r.getPartition(), r);
-    }
   }
 
   private static ParDo.MultiOutput<KafkaRecord<byte[], ParsedEvent>, Row> splitEventsAndRejects() {
@@ -243,24 +200,6 @@ public class ReadKafkaEvents extends PTransform<PBegin, PCollectionTuple> {
   private static Instant eventTime(KafkaRecord<byte[], ParsedEvent> record) {
     ParsedEvent e = Objects.requireNonNull(record.getKV().getValue());
     return e.isEvent() ? new Instant(e.eventTimeMillis()) : BoundedWindow.TIMESTAMP_MIN_VALUE;
-  }
-
-  /** The source descriptor of each partition to read, from start to stop offset. */
-  static class ListPartitionsFn extends DoFn<byte[], KafkaSourceDescriptor> {
-    private final List<TopicSnapshot.Partition> partitions;
-
-    ListPartitionsFn(List<TopicSnapshot.Partition> partitions) {
-      this.partitions = partitions;
-    }
-
-    @ProcessElement
-    public void process(OutputReceiver<KafkaSourceDescriptor> out) {
-      for (TopicSnapshot.Partition p : partitions) {
-        out.output(
-            KafkaSourceDescriptor.of(
-                p.topicPartition(), p.startOffset(), null, p.stopOffset(), null, null));
-      }
-    }
   }
 
   /** Events to the main output, rejects (with topic, partition and offset) to the second. */

@@ -18,10 +18,10 @@ import org.joda.time.Duration;
  * accumulation mode and allowed lateness set here.
  *
  * <p><b>Lateness.</b> The late-data threshold lives in the watermark, which lags the largest event
- * time seen by {@code --allowLateFor} (see {@code LaggingWatermarkEstimator}). Allowed lateness is
+ * time seen by {@code --allowLateFor} (see {@link LateEvents}). Allowed lateness is
  * therefore zero: a window closes exactly when the watermark passes its end, which is PySpark's
  * {@code withWatermark}, and an event for a closed window is dropped. For tumbling windows the
- * source already drops such events as it reads them, per partition ({@code DropLateEventsFn}),
+ * source already drops such events as it reads them, per partition ({@link LateEvents}),
  * because the watermark reaches this step behind the events read with it; Beam's own dropping
  * ({@code droppedDueToLateness}) remains for HOP and SESSION windows. Zero lateness also means no late panes at all, which sidesteps
  * the Spark runner's bug of emitting extra ON_TIME panes with zero counts after the real one

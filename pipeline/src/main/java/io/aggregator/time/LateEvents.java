@@ -6,7 +6,7 @@ import org.joda.time.Duration;
 /**
  * When an event read from a partition is late for good, for each kind of window
  * (docs/semantics.md, "Lateness"). The partition's watermark is the largest event time read from
- * it before the event, minus {@code --allowLateFor} (as {@link LaggingWatermarkEstimator}); the
+ * it before the event, minus {@code --allowLateFor} (as every read's watermark); the
  * event is late when that watermark has passed the end of the <em>earliest</em> window it
  * belongs to:
  *
@@ -22,7 +22,8 @@ import org.joda.time.Duration;
  * <p>Why this rule is the same on every runner: the watermark that reaches the aggregation is at
  * most the minimum over partitions of their watermarks, which is at most this partition's, so an
  * event this rule keeps is never late for Beam either, and every window it joins is still open.
- * Shared by both ways of reading, {@link DropLateEventsFn} and {@code KafkaReplaySource}.
+ * Shared by every way of reading: the replays' {@code PartitionReplay} and the unbounded jobs'
+ * {@link EventTimePolicyFactory}.
  */
 public final class LateEvents implements Serializable {
 

@@ -1,6 +1,5 @@
 package io.aggregator.it;
 
-import io.aggregator.time.DropLateEventsFn;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
@@ -35,7 +34,7 @@ import org.junit.Test;
  * plain Java from the on-time events.
  *
  * <p>Every run reads the same topic, so every windowed file, whatever its write method, must drop
- * the clearly late events (they are dropped as they are read, see {@code DropLateEventsFn}), and
+ * the clearly late events (they are dropped as they are read, see {@code LateEvents}), and
  * every file without a window must count them.
  */
 public class ShippedFilesIT {
