@@ -101,7 +101,8 @@ public class ReplaySourcesIT {
   }
 
   private static ConsumerSettings settings() {
-    return ConsumerSettings.of(kafka.bootstrapServers(), "replay-sources-test", Map.of());
+    // Short fetch waits: the test starts 30 readers, each of whose first poll would wait for more.
+    return ConsumerSettings.of(kafka.bootstrapServers(), "replay-sources-test", Map.of("fetch.max.wait.ms", "20"));
   }
 
   private static JsonEventParser parser() {
