@@ -10,18 +10,27 @@
 #   scripts/bench.sh --runners=FlinkRunner --jobArgs="--fasterCopy=false"   # options for every job
 #   scripts/bench.sh --sqlFiles=sql_files/interactions_per_item_5m.sql,sql_files/avg_interactions_per_user_5m.sql
 #   scripts/bench.sh --runners=DirectRunner --jobArgs="--resultsPage=0"   # with the results page polled every 2 s
+#   scripts/bench.sh --peers=none                         # without native Flink SQL and Spark Structured Streaming
+#   scripts/bench.sh --runners=FlinkRunner --peers=flink-sql,spark-ss-2
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 runners=DirectRunner,FlinkRunner
+peers=all
 for arg in "$@"; do
-  case "$arg" in --runners=*) runners="${arg#--runners=}" ;; esac
+  case "$arg" in
+    --runners=*) runners="${arg#--runners=}" ;;
+    --peers=*) peers="${arg#--peers=}" ;;
+  esac
 done
 IFS=, read -ra list <<< "$runners"
 for r in "${list[@]}"; do
   ensure_jar "$(runner_profile "$r")" > /dev/null
 done
 classpath="$(ensure_classpath bench direct)"
+if [ "$peers" != none ]; then
+  ensure_peers
+fi
 cd "$AGGREGATOR_ROOT"
 exec java -Xmx4g -cp "$classpath" io.aggregator.bench.ThroughputBenchmark \
   --root="$AGGREGATOR_ROOT" "$@"

@@ -25,12 +25,27 @@ ensure_jar() {
   echo "$jar"
 }
 
+# ensure_peers: builds the benchmark's peers (peers/, profile peers: native Flink SQL, Spark
+# Structured Streaming), each with a classpath of its own, when missing or older than the sources
+ensure_peers() {
+  local cp
+  for cp in "$AGGREGATOR_ROOT"/peers/flink-sql/target/classpath.txt "$AGGREGATOR_ROOT"/peers/spark-sql/target/classpath.txt; do
+    if [ ! -f "$cp" ] || [ -n "$(find "$AGGREGATOR_ROOT/peers" -path '*/src/*' -newer "$cp" -print -quit)" ] \
+        || [ -n "$(find "$AGGREGATOR_ROOT"/peers -name pom.xml -newer "$cp" -print -quit)" ]; then
+      echo "aggregator: building the benchmark's peers (first use or changed sources)..." >&2
+      mvn -B -q -f "$AGGREGATOR_ROOT/pom.xml" -Ppeers -pl peers/flink-sql,peers/spark-sql -am -DskipTests package >&2
+      touch "$AGGREGATOR_ROOT"/peers/*/target/classpath.txt
+      return
+    fi
+  done
+}
+
 # ensure_classpath MODULE PROFILE -> prints the classpath of MODULE (quickstart, bench) with the
 # runner of PROFILE, building it first when missing or older than the sources
 ensure_classpath() {
   local module="$1" profile="$2"
   local cp="$AGGREGATOR_ROOT/$module/target/classpath-$profile.txt"
-  if [ ! -f "$cp" ] || [ -n "$(find "$AGGREGATOR_ROOT/$module/src" "$AGGREGATOR_ROOT/pipeline/src/main" \
+  if [ ! -f "$cp" ] || [ -n "$(find "$AGGREGATOR_ROOT/$module/src" "$AGGREGATOR_ROOT/pipeline/src/main" "$AGGREGATOR_ROOT/peers/common/src" \
       "$AGGREGATOR_ROOT/testkit/src" "$AGGREGATOR_ROOT"/pom.xml "$AGGREGATOR_ROOT"/*/pom.xml -newer "$cp" -print -quit)" ]; then
     echo "aggregator: building $module for the $profile runner (first use or changed sources)..." >&2
     mvn -B -q -f "$AGGREGATOR_ROOT/pom.xml" -pl "$module" -am -P"$profile" -DskipTests package >&2

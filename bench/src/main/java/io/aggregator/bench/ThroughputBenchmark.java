@@ -4,6 +4,8 @@ import io.aggregator.runners.Runner;
 import io.aggregator.embedded.EmbeddedKafka;
 import io.aggregator.embedded.EmbeddedMongo;
 import io.aggregator.generator.EventGenerator;
+import io.aggregator.generator.Interaction;
+import io.aggregator.peers.ResultSummary;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -78,6 +81,8 @@ public final class ThroughputBenchmark {
     boolean profile = Boolean.parseBoolean(o.getOrDefault("profile", "false"));
     // --jobArgs="--fasterCopy=false --x=y": options for every job, over the profile's defaults.
     List<String> jobArgs = words(o.get("jobArgs"));
+    // --peers=all|none|flink-sql,spark-ss-200,spark-ss-2: the engines users compare us with.
+    List<Peer> peers = Peer.parse(o.getOrDefault("peers", "all"));
 
     EmbeddedKafka kafka = null;
     EmbeddedMongo mongo = null;
@@ -93,9 +98,10 @@ public final class ThroughputBenchmark {
         mongoUri = mongo.uri();
       }
       String topic = o.getOrDefault("topic", "bench-" + events + "-" + System.currentTimeMillis());
+      ResultSummary expected = null; // a topic given with --topic is not checked
       if (!o.containsKey("topic")) {
         long t = System.nanoTime();
-        load(kafka, servers, topic, events, partitions);
+        expected = load(kafka, servers, topic, events, partitions);
         System.out.printf(Locale.ROOT, "loaded %,d events on %d partitions of %s in %.1f s%n",
             events, partitions, topic, (System.nanoTime() - t) / 1e9);
       }
@@ -113,6 +119,10 @@ public final class ThroughputBenchmark {
             print(r);
           }
         }
+        for (Peer peer : peers) {
+          results.add(peer.run(root, servers, topic, round, out, expected));
+          print(results.get(results.size() - 1));
+        }
       }
       Report.write(results, out);
     } finally {
@@ -125,8 +135,13 @@ public final class ThroughputBenchmark {
     }
   }
 
-  static void load(EmbeddedKafka kafka, String servers, String topic, int events, int partitions)
+  /**
+   * Generates the events into {@code topic} and returns the benchmark query's result over them,
+   * worked out here, for the peers' check (no event is late: at most a minute out of order).
+   */
+  static ResultSummary load(EmbeddedKafka kafka, String servers, String topic, int events, int partitions)
       throws Exception {
+    Map<String, long[]> counts = new HashMap<>();
     if (kafka != null) {
       kafka.createTopic(topic, partitions);
     }
@@ -138,12 +153,21 @@ public final class ThroughputBenchmark {
       for (int from = 0; from < events; from += chunk) {
         List<byte[]> values = new ArrayList<>(chunk);
         for (int i = from; i < Math.min(events, from + chunk); i++) {
-          values.add(gen.next(t0 + i * hour / events).toJsonBytes());
+          Interaction e = gen.next(t0 + i * hour / events);
+          values.add(e.toJsonBytes());
+          String key = e.itemId + '\n' + e.interactionType + '\n' + ResultSummary.windowStart(e.timestampMillis);
+          counts.computeIfAbsent(key, k -> new long[1])[0]++;
         }
         int base = from;
         EventGenerator.send(producer, topic, values, i -> (base + i) % partitions);
       }
     }
+    ResultSummary expected = new ResultSummary();
+    counts.forEach((key, n) -> {
+      String[] k = key.split("\n");
+      expected.addRow(k[0], k[1], Long.parseLong(k[2]), n[0]);
+    });
+    return expected;
   }
 
   static Run runRaw(String classpath, String servers, String topic, int round, Path out)
