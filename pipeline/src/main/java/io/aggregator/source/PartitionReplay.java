@@ -140,6 +140,11 @@ final class PartitionReplay implements AutoCloseable {
     }
   }
 
+  /** Whether the last poll's records are not all read yet: {@link #advance} needs no poll. */
+  boolean hasPolled() {
+    return polled.hasNext();
+  }
+
   /** Whether every message before the partition's stop offset has been handed on or dropped. */
   boolean finished() {
     return nextOffset >= partition().stopOffset()

@@ -111,14 +111,13 @@ public class ReadKafkaEvents extends PTransform<PBegin, PCollectionTuple> {
                       retryBudgetMillis)))
           .apply("SplitEventsAndRejects", splitEventsAndRejects());
     }
+    ResumableReplaySource source =
+        new ResumableReplaySource(
+            consumer, partitions, parser, lateEvents, floorMillis, eventTime.lag(), retryBudgetMillis);
     return input
-        .apply("ReadFromKafka",
-            Read.from(
-                new ResumableReplaySource(
-                    consumer, partitions, parser, lateEvents, floorMillis, eventTime.lag(),
-                    retryBudgetMillis)))
-        // Counted in a step, not in the source: the FlinkRunner collects no metrics from sources.
-        .apply("DropLateEvents", ParDo.of(new DropStampedLateEventsFn()))
+        .apply("ReadFromKafka", Read.from(source))
+        .apply("UnpackBatches", ParDo.of(new UnpackReplayBatchesFn()))
+        .setCoder(source.recordCoder())
         .apply("SplitEventsAndRejects", splitEventsAndRejects());
   }
 

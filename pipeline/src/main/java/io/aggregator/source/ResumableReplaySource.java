@@ -9,8 +9,10 @@ import java.io.Serializable;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.NoSuchElementException;
 import org.apache.beam.sdk.coders.ByteArrayCoder;
 import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.ListCoder;
 import org.apache.beam.sdk.coders.NullableCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.io.UnboundedSource;
@@ -18,13 +20,16 @@ import org.apache.beam.sdk.io.kafka.KafkaRecord;
 import org.apache.beam.sdk.io.kafka.KafkaRecordCoder;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.values.TimestampedValue;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Instant;
 
 /**
  * A bounded replay read as an unbounded source that ends: one split per partition, each read from
- * its start to its stop offset ({@link PartitionReplay}, late events decided as read and handed on
- * with the minimum timestamp, for {@code DropStampedLateEventsFn} to drop and count), its
+ * its start to its stop offset ({@link PartitionReplay}, late events decided as read and stamped
+ * with the minimum timestamp), in batches of what one poll returned, each record with its
+ * timestamp, which {@link UnpackReplayBatchesFn} hands on one by one, dropping and counting the
+ * late events ({@link #BATCH} says why batches). Its
  * position and largest event time in the runner's checkpoints, its watermark at the maximum once
  * the partition is done, which ends the job. Flink replays through it.
  *
@@ -41,10 +46,17 @@ import org.joda.time.Instant;
  * "Watermark"). The runner holds the read's watermark at the minimum over partitions.
  */
 final class ResumableReplaySource
-    extends UnboundedSource<KafkaRecord<byte[], ParsedEvent>, ResumableReplaySource.Position> {
+    extends UnboundedSource<List<TimestampedValue<KafkaRecord<byte[], ParsedEvent>>>, ResumableReplaySource.Position> {
 
   /** How long one read step waits for Kafka before handing control back to the runner. */
   private static final Duration POLL = Duration.ofMillis(100);
+
+  /**
+   * At most this many records per element. Why batches: Beam's Flink source wrapper updates the
+   * job's metrics after every {@code advance()} (ReaderInvocationUtil), a quarter of the read
+   * thread's time with one record per call (README, "Performance").
+   */
+  static final int BATCH = 500;
 
   private final ConsumerSettings consumer;
   private final List<TopicSnapshot.Partition> partitions;
@@ -110,7 +122,7 @@ final class ResumableReplaySource
   }
 
   @Override
-  public UnboundedReader<KafkaRecord<byte[], ParsedEvent>> createReader(
+  public UnboundedReader<List<TimestampedValue<KafkaRecord<byte[], ParsedEvent>>>> createReader(
       PipelineOptions options, @Nullable Position restored) {
     if (partitions.size() != 1) {
       throw new IllegalStateException("read a split: one partition each, not " + partitions.size());
@@ -125,7 +137,12 @@ final class ResumableReplaySource
   }
 
   @Override
-  public Coder<KafkaRecord<byte[], ParsedEvent>> getOutputCoder() {
+  public Coder<List<TimestampedValue<KafkaRecord<byte[], ParsedEvent>>>> getOutputCoder() {
+    return ListCoder.of(TimestampedValue.TimestampedValueCoder.of(recordCoder()));
+  }
+
+  /** The coder of the records once unpacked. */
+  Coder<KafkaRecord<byte[], ParsedEvent>> recordCoder() {
     return KafkaRecordCoder.of(NullableCoder.of(ByteArrayCoder.of()), ParsedEventCoder.of(parser.schema()));
   }
 
@@ -139,12 +156,15 @@ final class ResumableReplaySource
   }
 
   /** Reads one partition from a position; done, its watermark is the maximum. */
-  private static final class Reader extends UnboundedReader<KafkaRecord<byte[], ParsedEvent>> {
+  private static final class Reader
+      extends UnboundedReader<List<TimestampedValue<KafkaRecord<byte[], ParsedEvent>>>> {
     private final ResumableReplaySource source;
     private final TopicSnapshot.Partition partition;
     private final Position from;
     private final PartitionReplay replay;
     private boolean started;
+    private List<TimestampedValue<KafkaRecord<byte[], ParsedEvent>>> batch = List.of();
+    private Instant batchTimestamp = BoundedWindow.TIMESTAMP_MIN_VALUE;
 
     Reader(ResumableReplaySource source, TopicSnapshot.Partition partition, Position from) {
       this.source = source;
@@ -162,9 +182,24 @@ final class ResumableReplaySource
       return advance();
     }
 
+    /** The next batch: what the last poll returned, or one poll's worth, up to {@link #BATCH}. */
     @Override
     public boolean advance() throws IOException {
-      return replay.advance(POLL);
+      if (!replay.advance(POLL)) {
+        batch = List.of();
+        return false;
+      }
+      List<TimestampedValue<KafkaRecord<byte[], ParsedEvent>>> next = new ArrayList<>();
+      Instant earliest = BoundedWindow.TIMESTAMP_MAX_VALUE;
+      do {
+        Instant t = replay.currentTimestamp();
+        next.add(TimestampedValue.of(replay.current(), t));
+        earliest = t.isBefore(earliest) ? t : earliest;
+      } while (next.size() < BATCH && replay.hasPolled() && replay.advance(POLL));
+      batch = next;
+      // The earliest of its records: each record goes on with its own, never earlier.
+      batchTimestamp = earliest;
+      return true;
     }
 
     @Override
@@ -187,13 +222,17 @@ final class ResumableReplaySource
     }
 
     @Override
-    public KafkaRecord<byte[], ParsedEvent> getCurrent() {
-      return replay.current();
+    public List<TimestampedValue<KafkaRecord<byte[], ParsedEvent>>> getCurrent() {
+      if (batch.isEmpty()) {
+        throw new NoSuchElementException();
+      }
+      return batch;
     }
 
     @Override
     public Instant getCurrentTimestamp() {
-      return replay.currentTimestamp();
+      getCurrent();
+      return batchTimestamp;
     }
 
     @Override
@@ -202,7 +241,7 @@ final class ResumableReplaySource
     }
 
     @Override
-    public UnboundedSource<KafkaRecord<byte[], ParsedEvent>, ?> getCurrentSource() {
+    public UnboundedSource<List<TimestampedValue<KafkaRecord<byte[], ParsedEvent>>>, ?> getCurrentSource() {
       return source;
     }
   }

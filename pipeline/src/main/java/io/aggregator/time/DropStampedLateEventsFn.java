@@ -10,11 +10,10 @@ import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.joda.time.Instant;
 
 /**
- * Drops, and counts ({@link JobMetrics#EVENTS_DROPPED_LATE}), the events a read found late: {@link
- * EventTimePolicyFactory} (unbounded jobs) and Flink's replay source stamp them with the minimum
- * timestamp instead of their event time, because a timestamp policy can mark a record but not
- * remove it, and the FlinkRunner collects no metrics from sources. Rejects carry the minimum too
- * and go on to the rejects destination.
+ * Drops, and counts ({@link JobMetrics#EVENTS_DROPPED_LATE}), the events an unbounded read found
+ * late: {@link EventTimePolicyFactory} stamps them with the minimum timestamp instead of their
+ * event time, because a timestamp policy can mark a record but not remove it. Rejects carry the
+ * minimum too and go on to the rejects destination.
  */
 public class DropStampedLateEventsFn
     extends DoFn<KafkaRecord<byte[], ParsedEvent>, KafkaRecord<byte[], ParsedEvent>> {

@@ -22,6 +22,7 @@ import org.apache.beam.sdk.io.UnboundedSource;
 import org.apache.beam.sdk.io.kafka.KafkaRecord;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.values.TimestampedValue;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.joda.time.Duration;
@@ -95,14 +96,17 @@ public class ReplaySourcesIT {
     return new TopicSnapshot.Partition(TOPIC, 0, 0L, (long) MINUTES.length);
   }
 
-  private static ResumableReplaySource resumable() {
+  /** @param recordsPerPoll the consumer's {@code max.poll.records}: a batch holds one poll at most */
+  private static ResumableReplaySource resumable(int recordsPerPoll) {
     return new ResumableReplaySource(
-        settings(), List.of(partition()), parser(), lateEvents(), Long.MIN_VALUE, LAG, TIMEOUT_MILLIS);
+        settings(recordsPerPoll), List.of(partition()), parser(), lateEvents(), Long.MIN_VALUE, LAG,
+        TIMEOUT_MILLIS);
   }
 
-  private static ConsumerSettings settings() {
+  private static ConsumerSettings settings(int recordsPerPoll) {
     // Short fetch waits: the test starts 30 readers, each of whose first poll would wait for more.
-    return ConsumerSettings.of(kafka.bootstrapServers(), "replay-sources-test", Map.of("fetch.max.wait.ms", "20"));
+    return ConsumerSettings.of(kafka.bootstrapServers(), "replay-sources-test",
+        Map.of("fetch.max.wait.ms", "20", "max.poll.records", String.valueOf(recordsPerPoll)));
   }
 
   private static JsonEventParser parser() {
@@ -120,7 +124,7 @@ public class ReplaySourcesIT {
     assertTrue("the fixture has late events", kept.size() < MINUTES.length - 2);
 
     KafkaReplaySource bounded =
-        new KafkaReplaySource(settings(), List.of(partition()), parser(), lateEvents(), TIMEOUT_MILLIS);
+        new KafkaReplaySource(settings(500), List.of(partition()), parser(), lateEvents(), TIMEOUT_MILLIS);
     List<String> read = new ArrayList<>();
     try (BoundedSource.BoundedReader<KafkaRecord<byte[], ?>> reader = boundedReader(bounded)) {
       for (boolean more = reader.start(); more; more = reader.advance()) {
@@ -129,49 +133,57 @@ public class ReplaySourcesIT {
     }
     assertEquals("the bounded source drops the late events", kept, read);
 
-    try (UnboundedSource.UnboundedReader<KafkaRecord<byte[], ?>> reader = unboundedReader(resumable(), null)) {
-      assertEquals(expected, readUntilDone(reader, reader.start(), Integer.MAX_VALUE));
+    try (UnboundedSource.UnboundedReader<List<TimestampedValue<KafkaRecord<byte[], ParsedEvent>>>> reader = unboundedReader(resumable(500), null)) {
+      List<Integer> batchSizes = new ArrayList<>();
+      assertEquals(expected, readUntilDone(reader, reader.start(), Integer.MAX_VALUE, batchSizes));
       assertEquals("done: the watermark ends the job", BoundedWindow.TIMESTAMP_MAX_VALUE, reader.getWatermark());
+      assertTrue("records come in batches: " + batchSizes, batchSizes.stream().anyMatch(n -> n > 1));
     }
   }
 
   @Test
   public void stoppedAfterAnyMessageAndResumedFromItsMarkItGoesOnAsIfNeverStopped() throws Exception {
     List<String> expected = expectedRecords();
-    ResumableReplaySource source = resumable();
+    ResumableReplaySource source = resumable(1); // one record per batch: it can stop after any
     for (int stopAfter = 1; stopAfter < expected.size(); stopAfter++) {
       List<String> read;
       byte[] mark;
       Instant watermark;
-      try (UnboundedSource.UnboundedReader<KafkaRecord<byte[], ?>> first = unboundedReader(source, null)) {
-        read = readUntilDone(first, first.start(), stopAfter);
+      try (UnboundedSource.UnboundedReader<List<TimestampedValue<KafkaRecord<byte[], ParsedEvent>>>> first = unboundedReader(source, null)) {
+        read = readUntilDone(first, first.start(), stopAfter, new ArrayList<>());
         watermark = first.getWatermark();
         mark = encode(source.getCheckpointMarkCoder(), (ResumableReplaySource.Position) first.getCheckpointMark());
       }
       assertFalse("stopped before the end", watermark.equals(BoundedWindow.TIMESTAMP_MAX_VALUE));
       ResumableReplaySource.Position restored = decode(source.getCheckpointMarkCoder(), mark);
-      try (UnboundedSource.UnboundedReader<KafkaRecord<byte[], ?>> second = unboundedReader(source, restored)) {
+      try (UnboundedSource.UnboundedReader<List<TimestampedValue<KafkaRecord<byte[], ParsedEvent>>>> second = unboundedReader(source, restored)) {
         assertEquals("the watermark comes back with the mark", watermark, second.getWatermark());
-        read.addAll(readUntilDone(second, second.start(), Integer.MAX_VALUE));
+        read.addAll(readUntilDone(second, second.start(), Integer.MAX_VALUE, new ArrayList<>()));
       }
       assertEquals("stopped after " + stopAfter + " messages", expected, read);
     }
   }
 
-  /** Reads until the reader is done or {@code limit} records were read, {@code current} first. */
+  /**
+   * Reads batches until the reader is done or at least {@code limit} records were read, {@code
+   * current} first; each record as its offset, marked when the source stamped it late.
+   */
   private static List<String> readUntilDone(
-      UnboundedSource.UnboundedReader<KafkaRecord<byte[], ?>> reader, boolean current, int limit)
+      UnboundedSource.UnboundedReader<List<TimestampedValue<KafkaRecord<byte[], ParsedEvent>>>> reader, boolean current, int limit, List<Integer> batchSizes)
       throws Exception {
     List<String> offsets = new ArrayList<>();
     long deadline = System.currentTimeMillis() + TIMEOUT_MILLIS;
     boolean available = current;
     while (offsets.size() < limit) {
       if (available) {
-        KafkaRecord<byte[], ?> r = reader.getCurrent();
-        boolean late = ((ParsedEvent) r.getKV().getValue()).isEvent()
-            && reader.getCurrentTimestamp().equals(BoundedWindow.TIMESTAMP_MIN_VALUE);
-        offsets.add(r.getOffset() + (late ? LATE : ""));
-        if (offsets.size() == limit) {
+        List<TimestampedValue<KafkaRecord<byte[], ParsedEvent>>> batch = reader.getCurrent();
+        batchSizes.add(batch.size());
+        for (TimestampedValue<KafkaRecord<byte[], ParsedEvent>> r : batch) {
+          boolean late = r.getValue().getKV().getValue().isEvent()
+              && r.getTimestamp().equals(BoundedWindow.TIMESTAMP_MIN_VALUE);
+          offsets.add(r.getValue().getOffset() + (late ? LATE : ""));
+        }
+        if (offsets.size() >= limit) {
           break;
         }
       } else if (reader.getWatermark().equals(BoundedWindow.TIMESTAMP_MAX_VALUE)) {
@@ -188,10 +200,9 @@ public class ReplaySourcesIT {
     return (BoundedSource.BoundedReader) s.createReader(PipelineOptionsFactory.create());
   }
 
-  @SuppressWarnings({"unchecked", "rawtypes"})
-  private static UnboundedSource.UnboundedReader<KafkaRecord<byte[], ?>> unboundedReader(
+  private static UnboundedSource.UnboundedReader<List<TimestampedValue<KafkaRecord<byte[], ParsedEvent>>>> unboundedReader(
       ResumableReplaySource s, ResumableReplaySource.Position from) {
-    return (UnboundedSource.UnboundedReader) s.createReader(PipelineOptionsFactory.create(), from);
+    return s.createReader(PipelineOptionsFactory.create(), from);
   }
 
   private static <T> byte[] encode(Coder<T> coder, T value) throws Exception {
