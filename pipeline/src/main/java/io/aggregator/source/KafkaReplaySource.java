@@ -2,19 +2,15 @@ package io.aggregator.source;
 
 import io.aggregator.metrics.JobMetrics;
 import io.aggregator.time.LateEvents;
-import io.aggregator.events.ParsedEventCoder;
 import io.aggregator.events.ParsedEvent;
 import io.aggregator.events.JsonEventParser;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.beam.sdk.coders.ByteArrayCoder;
 import org.apache.beam.sdk.coders.Coder;
-import org.apache.beam.sdk.coders.NullableCoder;
 import org.apache.beam.sdk.io.BoundedSource;
 import org.apache.beam.sdk.io.kafka.KafkaRecord;
-import org.apache.beam.sdk.io.kafka.KafkaRecordCoder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.checkerframework.checker.nullness.qual.Nullable;
@@ -53,13 +49,8 @@ final class KafkaReplaySource extends BoundedSource<KafkaRecord<byte[], ParsedEv
       JsonEventParser parser,
       @Nullable LateEvents lateEvents,
       long retryBudgetMillis) {
-    for (TopicSnapshot.Partition p : partitions) {
-      if (p.size() < 0) {
-        throw new IllegalArgumentException("not a bounded partition: " + p.topicPartition());
-      }
-    }
     this.consumer = consumer;
-    this.partitions = List.copyOf(partitions);
+    this.partitions = PartitionReplay.bounded(partitions);
     this.parser = parser;
     this.lateEvents = lateEvents;
     this.retryBudgetMillis = retryBudgetMillis;
@@ -91,7 +82,7 @@ final class KafkaReplaySource extends BoundedSource<KafkaRecord<byte[], ParsedEv
 
   @Override
   public Coder<KafkaRecord<byte[], ParsedEvent>> getOutputCoder() {
-    return KafkaRecordCoder.of(NullableCoder.of(ByteArrayCoder.of()), ParsedEventCoder.of(parser.schema()));
+    return PartitionReplay.recordCoder(parser);
   }
 
   @Override

@@ -2,6 +2,7 @@ package io.aggregator.source;
 
 import io.aggregator.events.JsonEventParser;
 import io.aggregator.events.ParsedEvent;
+import io.aggregator.events.ParsedEventCoder;
 import io.aggregator.time.LateEvents;
 import java.io.IOException;
 import java.time.Duration;
@@ -9,7 +10,11 @@ import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
+import org.apache.beam.sdk.coders.ByteArrayCoder;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.NullableCoder;
 import org.apache.beam.sdk.io.kafka.KafkaRecord;
+import org.apache.beam.sdk.io.kafka.KafkaRecordCoder;
 import org.apache.beam.sdk.io.kafka.KafkaTimestampType;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -60,6 +65,21 @@ final class PartitionReplay implements AutoCloseable {
     this.parser = parser;
     this.lateEvents = lateEvents;
     this.retryBudgetMillis = retryBudgetMillis;
+  }
+
+  /** {@code partitions}, checked to be bounded (start and stop offsets known), as a copy. */
+  static List<TopicSnapshot.Partition> bounded(List<TopicSnapshot.Partition> partitions) {
+    for (TopicSnapshot.Partition p : partitions) {
+      if (p.size() < 0) {
+        throw new IllegalArgumentException("not a bounded partition: " + p.topicPartition());
+      }
+    }
+    return List.copyOf(partitions);
+  }
+
+  /** The coder of the records a replay hands on. */
+  static Coder<KafkaRecord<byte[], ParsedEvent>> recordCoder(JsonEventParser parser) {
+    return KafkaRecordCoder.of(NullableCoder.of(ByteArrayCoder.of()), ParsedEventCoder.of(parser.schema()));
   }
 
   /**

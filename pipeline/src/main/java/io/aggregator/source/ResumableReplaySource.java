@@ -2,7 +2,6 @@ package io.aggregator.source;
 
 import io.aggregator.events.JsonEventParser;
 import io.aggregator.events.ParsedEvent;
-import io.aggregator.events.ParsedEventCoder;
 import io.aggregator.time.LateEvents;
 import java.io.IOException;
 import java.io.Serializable;
@@ -10,14 +9,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.NoSuchElementException;
-import org.apache.beam.sdk.coders.ByteArrayCoder;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.ListCoder;
-import org.apache.beam.sdk.coders.NullableCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.io.UnboundedSource;
 import org.apache.beam.sdk.io.kafka.KafkaRecord;
-import org.apache.beam.sdk.io.kafka.KafkaRecordCoder;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.values.TimestampedValue;
@@ -83,13 +79,8 @@ final class ResumableReplaySource
       long floorMillis,
       org.joda.time.Duration lag,
       long retryBudgetMillis) {
-    for (TopicSnapshot.Partition p : partitions) {
-      if (p.size() < 0) {
-        throw new IllegalArgumentException("not a bounded partition: " + p.topicPartition());
-      }
-    }
     this.consumer = consumer;
-    this.partitions = List.copyOf(partitions);
+    this.partitions = PartitionReplay.bounded(partitions);
     this.parser = parser;
     this.lateEvents = lateEvents;
     this.floorMillis = floorMillis;
@@ -143,7 +134,7 @@ final class ResumableReplaySource
 
   /** The coder of the records once unpacked. */
   Coder<KafkaRecord<byte[], ParsedEvent>> recordCoder() {
-    return KafkaRecordCoder.of(NullableCoder.of(ByteArrayCoder.of()), ParsedEventCoder.of(parser.schema()));
+    return PartitionReplay.recordCoder(parser);
   }
 
   /** A partition's watermark when {@code maxEventTime} is the largest event time read from it. */
