@@ -4,6 +4,7 @@ import io.aggregator.runners.Runner;
 import static org.junit.Assert.assertTrue;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -95,7 +96,9 @@ public abstract class RestartFixture {
     try (Stream<Path> files = Files.find(directory, 5,
         (p, a) -> which.test(p) && a.lastModifiedTime().toMillis() > millis)) {
       return files.findAny().isPresent();
-    } catch (IOException e) {
+    } catch (IOException | UncheckedIOException e) {
+      // The runner renames and deletes temporary files while it writes a checkpoint: a file seen
+      // when the walk listed its directory may be gone when it is read. Not yet; look again.
       return false;
     }
   }
