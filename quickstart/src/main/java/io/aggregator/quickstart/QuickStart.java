@@ -11,6 +11,9 @@ import io.aggregator.embedded.EmbeddedKafka;
 import io.aggregator.embedded.EmbeddedMongo;
 import io.aggregator.options.Durations;
 import io.aggregator.metrics.JobMetrics;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,7 +32,8 @@ import org.bson.Document;
  * <p>Options (besides the job's own, passed through): {@code --seconds=N} stops after N seconds
  * (default: run until Ctrl-C), {@code --rate=events/s}, {@code --users}, {@code --items}, {@code
  * --types}, {@code --outOfOrder=share}, {@code --show=rows shown}. The results page is on at
- * {@link #RESULTS_PAGE_PORT} unless {@code --resultsPage} is given ({@code off} turns it off).
+ * {@link #RESULTS_PAGE_PORT} unless {@code --resultsPage} is given ({@code off} turns it off), or
+ * on a free port when that one is taken.
  */
 public final class QuickStart {
 
@@ -39,6 +43,19 @@ public final class QuickStart {
   public static final String COLLECTION = "quickstart";
   /** The results page's port on loopback, unless {@code --resultsPage} says otherwise (README). */
   public static final int RESULTS_PAGE_PORT = 8090;
+
+  /**
+   * {@code preferred} when nothing listens on it on loopback, else 0 (any free port): a first
+   * try of the product should not stop because another program has the page's port. A job given
+   * {@code --resultsPage=PORT} still stops at start when PORT is taken.
+   */
+  static int pagePort(int preferred) {
+    try (ServerSocket probe = new ServerSocket(preferred, 1, InetAddress.getLoopbackAddress())) {
+      return preferred;
+    } catch (IOException taken) {
+      return 0;
+    }
+  }
 
   private QuickStart() {}
 
@@ -80,7 +97,12 @@ public final class QuickStart {
       all.add("--jsonFieldsMap=interaction_type=$.interaction_type");
       all.add("--batchInterval=5 seconds");
       if (jobArgs.stream().noneMatch(a -> a.startsWith("--resultsPage"))) {
-        all.add("--resultsPage=" + RESULTS_PAGE_PORT);
+        int port = pagePort(RESULTS_PAGE_PORT);
+        if (port != RESULTS_PAGE_PORT) {
+          System.out.println("quickstart: port " + RESULTS_PAGE_PORT
+              + " is taken; the results page takes a free port (--resultsPage=PORT chooses one)");
+        }
+        all.add("--resultsPage=" + port);
       }
       boolean sqlGiven = jobArgs.stream().anyMatch(a -> a.startsWith("--sqlFile") || a.startsWith("--sql-file"));
       if (!sqlGiven) {
