@@ -23,7 +23,6 @@ import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
@@ -32,7 +31,6 @@ import org.apache.beam.sdk.values.TupleTagList;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.joda.time.Duration;
-import org.joda.time.Instant;
 
 /**
  * Reads the topic's partitions with KafkaIO and splits the parsed messages into events (rows of
@@ -194,11 +192,6 @@ public class ReadKafkaEvents extends PTransform<PBegin, PCollectionTuple> {
   private static ParDo.MultiOutput<KafkaRecord<byte[], ParsedEvent>, Row> splitEventsAndRejects() {
     return ParDo.of(new SplitEventsFn())
         .withOutputTags(EventTags.EVENTS, TupleTagList.of(EventTags.REJECTS));
-  }
-
-  private static Instant eventTime(KafkaRecord<byte[], ParsedEvent> record) {
-    ParsedEvent e = Objects.requireNonNull(record.getKV().getValue());
-    return e.isEvent() ? new Instant(e.eventTimeMillis()) : BoundedWindow.TIMESTAMP_MIN_VALUE;
   }
 
   /** Events to the main output, rejects (with topic, partition and offset) to the second. */
