@@ -11,6 +11,7 @@
 #   scripts/bench.sh --sqlFiles=sql_files/interactions_per_item_5m.sql,sql_files/avg_interactions_per_user_5m.sql
 #   scripts/bench.sh --runners=DirectRunner --jobArgs="--resultsPage=0"   # with the results page polled every 2 s
 #   scripts/bench.sh --peers=none                         # without native Flink SQL and Spark Structured Streaming
+#   scripts/bench.sh --runners=DirectRunner --unbounded=true --events=300000   # unbounded jobs, timed until every event is reflected
 #   scripts/bench.sh --runners=FlinkRunner --peers=flink-sql,spark-ss-2
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"

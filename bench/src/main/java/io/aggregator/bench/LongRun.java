@@ -70,7 +70,7 @@ final class LongRun {
         }
         long heap = heapAfterGcKb(job.pid());
         long rss = rssKb(job.pid());
-        events = reflectedEvents(docs);
+        events = ReflectedEvents.in(docs);
         Sample s = new Sample(runner, file, (System.nanoTime() - start) / 1e9,
             events / eventsPerDay, events, heap / 1024, rss / 1024);
         samples.add(s);
@@ -89,16 +89,6 @@ final class LongRun {
           runner, file, job.isAlive() ? "time limit" : "see " + log);
     }
     return samples;
-  }
-
-  /** The events the documents reflect: each aggregated document carries its {@code _events}. */
-  private static long reflectedEvents(MongoCollection<Document> docs) {
-    long n = 0;
-    for (Document d : docs.find().projection(new Document("_events", 1))) {
-      Object e = d.get("_events");
-      n += e instanceof Number ? ((Number) e).longValue() : 0;
-    }
-    return n;
   }
 
   private static long heapAfterGcKb(long pid) throws IOException, InterruptedException {

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -37,7 +38,9 @@ import org.apache.kafka.clients.producer.KafkaProducer;
  * start and planning), peak RSS (VmHWM), documents written, and the share of the job's time spent
  * in MongoDB bulk writes. Prints the medians, min and max with their ratio to the raw limit, and
  * writes {@code results.csv}, {@code summary.csv} and {@code throughput.png} to {@code --out}.
- * {@code --profile=true} records a Java Flight Recording of each job.
+ * {@code --profile=true} records a Java Flight Recording of each job; {@code --unbounded=true} runs
+ * each job as an unbounded one, as the quick start does, timed until its documents reflect every
+ * event.
  */
 public final class ThroughputBenchmark {
 
@@ -83,6 +86,9 @@ public final class ThroughputBenchmark {
     List<String> jobArgs = words(o.get("jobArgs"));
     // --peers=all|none|flink-sql,spark-ss-200,spark-ss-2: the engines users compare us with.
     List<Peer> peers = Peer.parse(o.getOrDefault("peers", "all"));
+    // --unbounded=true: each job reads as an unbounded one (as the quick start runs), timed until
+    // its documents reflect every event, then stopped.
+    boolean unbounded = Boolean.parseBoolean(o.getOrDefault("unbounded", "false"));
 
     EmbeddedKafka kafka = null;
     EmbeddedMongo mongo = null;
@@ -114,7 +120,8 @@ public final class ThroughputBenchmark {
         print(results.get(results.size() - 1));
         for (String runner : runners) {
           for (String file : files) {
-            Run r = runJob(root, runner, file, servers, topic, mongoUri, round, out, profile, jobArgs);
+            Run r = runJob(root, runner, file, servers, topic, mongoUri, round, out, profile, jobArgs,
+                unbounded ? events : -1);
             results.add(r);
             print(r);
           }
@@ -185,7 +192,8 @@ public final class ThroughputBenchmark {
   }
 
   static Run runJob(Path root, String runner, String file, String servers, String topic,
-      String mongoUri, int round, Path out, boolean profile, List<String> jobArgs) throws Exception {
+      String mongoUri, int round, Path out, boolean profile, List<String> jobArgs,
+      long unboundedEvents) throws Exception {
     String mavenProfile = profile(runner);
     Map<String, String> conf =
         RunnerProfile.read(root.resolve("runner-profiles").resolve(mavenProfile + ".conf"));
@@ -193,22 +201,36 @@ public final class ThroughputBenchmark {
     command.add(java());
     command.addAll(words(conf.get("JVM_FLAGS")));
     String name = runner + "-" + Path.of(file).getFileName() + "-" + round;
+    String collection = runner + "_" + Path.of(file).getFileName().toString().replace(".sql", "") + "_" + round;
     if (profile) {
       // Java Flight Recorder, for where the time goes: jfr print --events jdk.ExecutionSample
       command.add("-XX:StartFlightRecording=settings=profile,filename=" + out.resolve(name + ".jfr"));
     }
-    command.addAll(jobJarAndArgs(root, runner, file, servers, topic, mongoUri, "bench",
-        runner + "_" + Path.of(file).getFileName().toString().replace(".sql", "") + "_" + round));
-    command.add("--readUntilLatest");
+    command.addAll(jobJarAndArgs(root, runner, file, servers, topic, mongoUri, "bench", collection));
+    if (unboundedEvents < 0) {
+      command.add("--readUntilLatest");
+    }
     command.addAll(withJobArgs(words(conf.get("RUNNER_DEFAULTS")), jobArgs));
+    // An unbounded job never ends: it is timed until its documents reflect every event.
+    BooleanSupplier done = unboundedEvents < 0
+        ? () -> false
+        : ReflectedEvents.reached(mongoUri, "bench", collection, unboundedEvents);
     Measured m;
     if (PagePoller.wanted(jobArgs)) {
       try (PagePoller page = new PagePoller(out.resolve(name + ".log"))) {
-        m = Measured.run(command, out.resolve(name + ".log"));
+        m = Measured.run(command, out.resolve(name + ".log"), done);
         System.out.printf("%s: results page polled %d times%n", name, page.polls());
       }
     } else {
-      m = Measured.run(command, out.resolve(name + ".log"));
+      m = Measured.run(command, out.resolve(name + ".log"), done);
+    }
+    if (unboundedEvents >= 0) {
+      if (!m.stoppedWhenDone) {
+        throw new IllegalStateException(name + " ended before reflecting every event (exit "
+            + m.exitCode + "):\n" + tail(m.output));
+      }
+      return new Run(runner + " unbounded", Path.of(file).getFileName().toString(), round,
+          unboundedEvents, m.wallSeconds, m.wallSeconds, m.peakRssKb, 0, 0, m.cpuSeconds);
     }
     Matcher end = END_LINE.matcher(m.output);
     if (m.exitCode != 0 || !end.find() || !end.group(1).equals("DONE")) {
@@ -260,8 +282,12 @@ public final class ThroughputBenchmark {
     final double cpuSeconds;
     final long peakRssKb;
     final String output;
+    /** Whether it was stopped because it was done, rather than ended by itself. */
+    final boolean stoppedWhenDone;
 
-    private Measured(int exitCode, double wallSeconds, double cpuSeconds, long peakRssKb, String output) {
+    private Measured(int exitCode, double wallSeconds, double cpuSeconds, long peakRssKb,
+        String output, boolean stoppedWhenDone) {
+      this.stoppedWhenDone = stoppedWhenDone;
       this.exitCode = exitCode;
       this.wallSeconds = wallSeconds;
       this.cpuSeconds = cpuSeconds;
@@ -270,7 +296,15 @@ public final class ThroughputBenchmark {
     }
 
     static Measured run(List<String> command, Path log) throws IOException, InterruptedException {
+      return run(command, log, () -> false);
+    }
+
+    /** Runs {@code command} until it exits, or until {@code done} (asked every second), then stops it. */
+    static Measured run(List<String> command, Path log, BooleanSupplier done)
+        throws IOException, InterruptedException {
       long start = System.nanoTime();
+      long nextAsk = start;
+      boolean stopped = false;
       Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
       Path status = Path.of("/proc", Long.toString(p.pid()), "status");
       Path stat = Path.of("/proc", Long.toString(p.pid()), "stat");
@@ -278,13 +312,25 @@ public final class ThroughputBenchmark {
       long cpuTicks = 0;
       // VmHWM is the process's own high-water mark, and its CPU time only grows: sampling them
       // often enough before the process exits gives the peak and (within 100 ms) the total.
+      double wall = 0;
       while (!p.waitFor(100, TimeUnit.MILLISECONDS)) {
         peak = Math.max(peak, vmHwmKb(status));
         cpuTicks = Math.max(cpuTicks, cpuTicks(stat));
+        if (System.nanoTime() >= nextAsk) {
+          nextAsk = System.nanoTime() + 1_000_000_000L;
+          if (done.getAsBoolean()) {
+            wall = (System.nanoTime() - start) / 1e9;
+            stopped = true;
+            p.destroy();
+            p.waitFor();
+          }
+        }
       }
-      double wall = (System.nanoTime() - start) / 1e9;
+      if (!stopped) {
+        wall = (System.nanoTime() - start) / 1e9;
+      }
       return new Measured(p.exitValue(), wall, cpuTicks / TICKS_PER_SECOND, peak,
-          Files.readString(log, StandardCharsets.UTF_8));
+          Files.readString(log, StandardCharsets.UTF_8), stopped);
     }
 
     /** utime + stime of /proc/PID/stat (fields 14 and 15, counted after the command's ")"). */
