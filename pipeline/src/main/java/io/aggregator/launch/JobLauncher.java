@@ -107,7 +107,7 @@ public final class JobLauncher {
     // restarted by the launcher when the topic grows (docs/semantics.md, "Partitions").
     KafkaReadMethod read = RunnerSupport.readMethod(options);
     TopicGrowth growth =
-        settings.readUntilLatest() || read.stream() == KafkaReadMethod.Stream.SPLITTABLE_WATCHING_PARTITIONS
+        settings.readUntilLatest() || read.stream() == KafkaReadMethod.Stream.WATCHING_SOURCE
             ? null
             : new TopicGrowth(
                 consumer, settings.topic(), snapshot.partitions().size(),

@@ -46,7 +46,7 @@ public final class RunnerSupport {
             KafkaReadMethod.Replay.REPLAY_SOURCE, KafkaReadMethod.Stream.CLASSIC_SOURCE_ONE_READER);
       case DIRECT:
         return new KafkaReadMethod(
-            KafkaReadMethod.Replay.REPLAY_SOURCE, KafkaReadMethod.Stream.SPLITTABLE_WATCHING_PARTITIONS);
+            KafkaReadMethod.Replay.REPLAY_SOURCE, KafkaReadMethod.Stream.WATCHING_SOURCE);
       default:
         return new KafkaReadMethod(
             KafkaReadMethod.Replay.RESUMABLE_SOURCE, KafkaReadMethod.Stream.CLASSIC_SOURCE);

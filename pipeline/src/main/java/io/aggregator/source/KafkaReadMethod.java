@@ -29,11 +29,11 @@ public record KafkaReadMethod(Replay replay, Stream stream) {
   /** The ways to read an unbounded job. */
   public enum Stream {
     /**
-     * KafkaIO's splittable DoFn fed by {@link WatchPartitions}, which finds partitions added while
-     * the job runs, with consumers kept open between steps ({@link PooledConsumers}): the
-     * DirectRunner.
+     * {@link WatchingStreamSource}: one reader over every partition, which finds partitions added
+     * while the job runs, handing on a poll's records as one element: the DirectRunner, whose
+     * cost is per bundle and whose runners of KafkaIO's reads make bundles of 10 or 100 records.
      */
-    SPLITTABLE_WATCHING_PARTITIONS,
+    WATCHING_SOURCE,
     /**
      * KafkaIO's classic {@code UnboundedSource}, whose partitions are those of the start. On
      * Flink: Beam 2.62's Flink operator for a splittable DoFn does not pass its watermark on while

@@ -8,21 +8,17 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import org.apache.beam.sdk.transforms.SerializableFunction;
-import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 
 /**
- * KafkaIO's consumer factory for the splittable read, handing out consumers that are kept open
- * between uses instead of closed.
+ * Kafka consumers kept open between uses instead of closed, for the DirectRunner's unbounded read
+ * ({@link WatchingStreamReader}).
  *
- * <p>Why: KafkaIO's {@code ReadFromKafkaDoFn} opens a new {@link KafkaConsumer} each time a runner
- * resumes a partition's read ("Creating Kafka consumer for process continuation"), and closes it
- * when the runner checkpoints the read: the DirectRunner checkpoints after every 100 records
- * (hard-coded in its {@code SplittableProcessElementsEvaluatorFactory}), Flink after 10,000 records
- * or 10 s. Each new consumer connects and fetches metadata again. Kept open, the DirectRunner's
- * replay went from 446 to 497 events/s (30,000 events, medians of 3, scripts/bench.sh); the rest
- * of its cost is per bundle, not per consumer (see README, Performance).
+ * <p>Why: the DirectRunner closes a source's reader at random (one bundle in twenty, to test
+ * resuming from checkpoints) and makes a new one from the checkpoint mark; each new consumer
+ * would connect and fetch metadata again. With KafkaIO's splittable read, which opened a consumer
+ * at every resumption, keeping them open took an unbounded Direct job from 446 to 497 events/s
+ * (30,000 events, medians of 3, scripts/bench.sh; README, "Performance").
  *
  * <p>Each use of a consumer begins with {@code assign} and {@code seek}, so a consumer returned to
  * the pool can serve any partition of the same settings. A consumer is used by one caller at a
@@ -30,18 +26,14 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
  * (auto-commit is off), so a consumer left open leaves nothing behind; one idle for a minute is
  * closed for real.
  */
-public final class PooledConsumers
-    implements SerializableFunction<Map<String, Object>, Consumer<byte[], byte[]>> {
+public final class PooledConsumers {
+
+  private PooledConsumers() {}
 
   /** How long an unused consumer stays open. */
   static final long IDLE_MILLIS = 60_000;
 
   private static final Map<Map<String, Object>, Deque<PooledConsumer>> IDLE = new HashMap<>();
-
-  @Override
-  public Consumer<byte[], byte[]> apply(Map<String, Object> config) {
-    return acquire(config, System.currentTimeMillis());
-  }
 
   /** An idle consumer of {@code config}, or a new one; closes those idle too long at {@code now}. */
   static PooledConsumer acquire(Map<String, Object> config, long now) {

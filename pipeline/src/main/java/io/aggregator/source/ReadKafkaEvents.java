@@ -42,7 +42,7 @@ import org.joda.time.Duration;
  *       ({@link TopicSnapshot}): one source per non-empty partition, each read from its start to
  *       its end offset, so the read finishes on any number of partitions, empty or uneven.
  *   <li>An unbounded job reads every partition, and finds new ones as they are added, where the
- *       runner can ({@link WatchPartitions}).
+ *       runner can ({@link WatchingStreamSource}).
  * </ul>
  */
 public class ReadKafkaEvents extends PTransform<PBegin, PCollectionTuple> {
@@ -121,8 +121,8 @@ public class ReadKafkaEvents extends PTransform<PBegin, PCollectionTuple> {
 
   /**
    * An unbounded job: every partition of the topic, and, on the DirectRunner, each partition
-   * added while it runs ({@link WatchPartitions}; on Flink and Spark the launcher restarts the job,
-   * {@link TopicGrowth}). Event time, lateness and idle partitions are decided per partition by
+   * added while it runs ({@link WatchingStreamSource}; on Flink and Spark the launcher restarts the
+   * job, {@link TopicGrowth}). Event time, lateness and idle partitions are decided per partition by
    * {@link EventTimePolicyFactory}.
    */
   private PCollection<KafkaRecord<byte[], ParsedEvent>> readUnbounded(PBegin input) {
@@ -133,51 +133,38 @@ public class ReadKafkaEvents extends PTransform<PBegin, PCollectionTuple> {
             eventTime.lag(),
             eventTime.lateEvents(),
             eventTime.idleTimeout());
-    PCollection<KafkaRecord<byte[], ParsedEvent>> records;
-    if (readMethod.stream() == KafkaReadMethod.Stream.SPLITTABLE_WATCHING_PARTITIONS) {
-      KafkaIO.ReadSourceDescriptors<byte[], ParsedEvent> read =
-          splittableRead().withConsumerFactoryFn(new PooledConsumers());
-      records =
-          input
-              .apply("WatchPartitions", new WatchPartitions(consumer, topic, discoveryInterval))
-              .apply("ReadFromKafka", TimestampPolicies.withPolicy(read, policy));
-    } else {
-      // The classic source lists the partitions when the job starts.
-      EventDeserializerProvider values = new EventDeserializerProvider(parser);
-      KafkaIO.Read<byte[], ParsedEvent> read =
-          KafkaIO.<byte[], ParsedEvent>read()
-              .withConsumerConfigUpdates(consumer.kafkaIoUpdates())
-              .withConsumerFactoryFn(new ConsumerSettings.NewConsumerFn())
-              .withBootstrapServers(consumer.bootstrapServers())
-              .withTopicPartitions(topicPartitions(snapshot))
-              .withKeyDeserializerAndCoder(
-                  ByteArrayDeserializer.class, NullableCoder.of(ByteArrayCoder.of()))
-              .withValueDeserializer(values)
-              .withTimestampPolicyFactory(policy);
-      records =
-          readMethod.stream() == KafkaReadMethod.Stream.CLASSIC_SOURCE_ONE_READER
-              ? input.apply(
-                  "ReadFromKafka",
-                  Read.from(
-                      OneReaderKafkaSource.of(
-                          read,
-                          NullableCoder.of(ByteArrayCoder.of()),
-                          values.getCoder(input.getPipeline().getCoderRegistry()))))
-              : input.apply("ReadFromKafka", read);
+    if (readMethod.stream() == KafkaReadMethod.Stream.WATCHING_SOURCE) {
+      WatchingStreamSource source =
+          new WatchingStreamSource(consumer, topic, parser, policy, discoveryInterval);
+      // Late events are dropped and counted as the batches are unpacked.
+      return input
+          .apply("ReadFromKafka", Read.from(source))
+          .apply("UnpackBatches", ParDo.of(new UnpackReplayBatchesFn()))
+          .setCoder(source.recordCoder());
     }
+    // The classic source lists the partitions when the job starts.
+    EventDeserializerProvider values = new EventDeserializerProvider(parser);
+    KafkaIO.Read<byte[], ParsedEvent> read =
+        KafkaIO.<byte[], ParsedEvent>read()
+            .withConsumerConfigUpdates(consumer.kafkaIoUpdates())
+            .withConsumerFactoryFn(new ConsumerSettings.NewConsumerFn())
+            .withBootstrapServers(consumer.bootstrapServers())
+            .withTopicPartitions(topicPartitions(snapshot))
+            .withKeyDeserializerAndCoder(
+                ByteArrayDeserializer.class, NullableCoder.of(ByteArrayCoder.of()))
+            .withValueDeserializer(values)
+            .withTimestampPolicyFactory(policy);
+    PCollection<KafkaRecord<byte[], ParsedEvent>> records =
+        readMethod.stream() == KafkaReadMethod.Stream.CLASSIC_SOURCE_ONE_READER
+            ? input.apply(
+                "ReadFromKafka",
+                Read.from(
+                    OneReaderKafkaSource.of(
+                        read,
+                        NullableCoder.of(ByteArrayCoder.of()),
+                        values.getCoder(input.getPipeline().getCoderRegistry()))))
+            : input.apply("ReadFromKafka", read);
     return records.apply("DropLateEvents", ParDo.of(new DropStampedLateEventsFn()));
-  }
-
-  /** KafkaIO's splittable read with the job's consumer settings and our deserializers. */
-  private KafkaIO.ReadSourceDescriptors<byte[], ParsedEvent> splittableRead() {
-    return KafkaIO.<byte[], ParsedEvent>readSourceDescriptors()
-        // Updates, not overrides: overrides would replace KafkaIO's defaults too.
-        .withConsumerConfigUpdates(consumer.kafkaIoUpdates())
-        .withConsumerFactoryFn(new ConsumerSettings.NewConsumerFn())
-        .withBootstrapServers(consumer.bootstrapServers())
-        .withKeyDeserializerAndCoder(
-            ByteArrayDeserializer.class, NullableCoder.of(ByteArrayCoder.of()))
-        .withValueDeserializerProvider(new EventDeserializerProvider(parser));
   }
 
   /** Every partition of the topic when the job starts. */
