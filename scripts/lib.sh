@@ -17,7 +17,10 @@ runner_profile() {
 ensure_jar() {
   local profile="$1"
   local jar="$AGGREGATOR_ROOT/pipeline/target/aggregator-$profile.jar"
-  if [ ! -f "$jar" ] || [ -n "$(find "$AGGREGATOR_ROOT/pipeline/src/main" "$AGGREGATOR_ROOT/pom.xml" \
+  # pipeline/src/<profile>: the runner's patched Beam classes, built into its jar only.
+  local patches=()
+  [ -d "$AGGREGATOR_ROOT/pipeline/src/$profile" ] && patches=("$AGGREGATOR_ROOT/pipeline/src/$profile")
+  if [ ! -f "$jar" ] || [ -n "$(find "$AGGREGATOR_ROOT/pipeline/src/main" "${patches[@]}" "$AGGREGATOR_ROOT/pom.xml" \
       "$AGGREGATOR_ROOT/pipeline/pom.xml" -newer "$jar" -print -quit)" ]; then
     echo "aggregator: building the $profile jar (first use or changed sources)..." >&2
     mvn -B -q -f "$AGGREGATOR_ROOT/pom.xml" -pl pipeline -am -P"$profile",package-jar -DskipTests package >&2
