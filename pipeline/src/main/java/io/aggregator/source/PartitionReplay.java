@@ -11,12 +11,14 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import org.apache.beam.sdk.coders.ByteArrayCoder;
+import org.apache.beam.sdk.coders.ListCoder;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.NullableCoder;
 import org.apache.beam.sdk.io.kafka.KafkaRecord;
 import org.apache.beam.sdk.io.kafka.KafkaRecordCoder;
 import org.apache.beam.sdk.io.kafka.KafkaTimestampType;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.values.TimestampedValue;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -75,6 +77,11 @@ final class PartitionReplay implements AutoCloseable {
       }
     }
     return List.copyOf(partitions);
+  }
+
+  /** The coder of a batch of records, each with its timestamp ({@link ReplayBatchReader}). */
+  static Coder<List<TimestampedValue<KafkaRecord<byte[], ParsedEvent>>>> batchCoder(JsonEventParser parser) {
+    return ListCoder.of(TimestampedValue.TimestampedValueCoder.of(recordCoder(parser)));
   }
 
   /** The coder of the records a replay hands on. */

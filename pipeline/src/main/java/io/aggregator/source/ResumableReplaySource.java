@@ -8,9 +8,7 @@ import java.io.Serializable;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.NoSuchElementException;
 import org.apache.beam.sdk.coders.Coder;
-import org.apache.beam.sdk.coders.ListCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.io.UnboundedSource;
 import org.apache.beam.sdk.io.kafka.KafkaRecord;
@@ -129,7 +127,7 @@ final class ResumableReplaySource
 
   @Override
   public Coder<List<TimestampedValue<KafkaRecord<byte[], ParsedEvent>>>> getOutputCoder() {
-    return ListCoder.of(TimestampedValue.TimestampedValueCoder.of(recordCoder()));
+    return PartitionReplay.batchCoder(parser);
   }
 
   /** The coder of the records once unpacked. */
@@ -147,15 +145,12 @@ final class ResumableReplaySource
   }
 
   /** Reads one partition from a position; done, its watermark is the maximum. */
-  private static final class Reader
-      extends UnboundedReader<List<TimestampedValue<KafkaRecord<byte[], ParsedEvent>>>> {
+  private static final class Reader extends ReplayBatchReader {
     private final ResumableReplaySource source;
     private final TopicSnapshot.Partition partition;
     private final Position from;
     private final PartitionReplay replay;
     private boolean started;
-    private List<TimestampedValue<KafkaRecord<byte[], ParsedEvent>>> batch = List.of();
-    private Instant batchTimestamp = BoundedWindow.TIMESTAMP_MIN_VALUE;
 
     Reader(ResumableReplaySource source, TopicSnapshot.Partition partition, Position from) {
       this.source = source;
@@ -177,20 +172,13 @@ final class ResumableReplaySource
     @Override
     public boolean advance() throws IOException {
       if (!replay.advance(POLL)) {
-        batch = List.of();
-        return false;
+        return hold(List.of());
       }
       List<TimestampedValue<KafkaRecord<byte[], ParsedEvent>>> next = new ArrayList<>();
-      Instant earliest = BoundedWindow.TIMESTAMP_MAX_VALUE;
       do {
-        Instant t = replay.currentTimestamp();
-        next.add(TimestampedValue.of(replay.current(), t));
-        earliest = t.isBefore(earliest) ? t : earliest;
+        next.add(TimestampedValue.of(replay.current(), replay.currentTimestamp()));
       } while (next.size() < BATCH && replay.hasPolled() && replay.advance(POLL));
-      batch = next;
-      // The earliest of its records: each record goes on with its own, never earlier.
-      batchTimestamp = earliest;
-      return true;
+      return hold(next);
     }
 
     @Override
@@ -210,20 +198,6 @@ final class ResumableReplaySource
         return from;
       }
       return new Position(replay.nextOffset(), replay.maxEventTime());
-    }
-
-    @Override
-    public List<TimestampedValue<KafkaRecord<byte[], ParsedEvent>>> getCurrent() {
-      if (batch.isEmpty()) {
-        throw new NoSuchElementException();
-      }
-      return batch;
-    }
-
-    @Override
-    public Instant getCurrentTimestamp() {
-      getCurrent();
-      return batchTimestamp;
     }
 
     @Override

@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.Optional;
 import org.apache.beam.sdk.io.UnboundedSource;
 import org.apache.beam.sdk.io.kafka.KafkaRecord;
@@ -26,8 +25,7 @@ import org.joda.time.Instant;
  * asked for new ones every discovery interval, each partition's records stamped by its own
  * timestamp policy. A poll's records are one element.
  */
-final class WatchingStreamReader
-    extends UnboundedSource.UnboundedReader<List<TimestampedValue<KafkaRecord<byte[], ParsedEvent>>>> {
+final class WatchingStreamReader extends ReplayBatchReader {
 
   private final WatchingStreamSource source;
   private final Map<Integer, Long> nextOffsets;
@@ -35,8 +33,6 @@ final class WatchingStreamReader
   private final Map<Integer, Long> restoredWatermarks;
   private @Nullable KafkaConsumer<byte[], byte[]> consumer;
   private long nextDiscoveryMillis;
-  private List<TimestampedValue<KafkaRecord<byte[], ParsedEvent>>> batch = List.of();
-  private Instant batchTimestamp = BoundedWindow.TIMESTAMP_MIN_VALUE;
 
   WatchingStreamReader(WatchingStreamSource source, WatchingStreamSource.@Nullable Positions restored) {
     this.source = source;
@@ -58,16 +54,10 @@ final class WatchingStreamReader
       nextDiscoveryMillis = now + source.discoveryMillis;
     }
     if (policies.isEmpty()) {
-      batch = List.of();
-      return false;
+      return hold(List.of());
     }
     ConsumerRecords<byte[], byte[]> polled = consumer().poll(WatchingStreamSource.POLL);
-    if (polled.isEmpty()) {
-      batch = List.of();
-      return false;
-    }
     List<TimestampedValue<KafkaRecord<byte[], ParsedEvent>>> next = new ArrayList<>(polled.count());
-    Instant earliest = BoundedWindow.TIMESTAMP_MAX_VALUE;
     for (ConsumerRecord<byte[], byte[]> r : polled) {
       ParsedEvent e = source.parser.parse(r.value());
       KafkaRecord<byte[], ParsedEvent> record =
@@ -77,13 +67,9 @@ final class WatchingStreamReader
       // The policy takes no context: EventTimePolicyFactory decides from the record and the clock.
       Instant t = policies.get(r.partition()).getTimestampForRecord(null, record);
       next.add(TimestampedValue.of(record, t));
-      earliest = t.isBefore(earliest) ? t : earliest;
       nextOffsets.put(r.partition(), r.offset() + 1);
     }
-    batch = next;
-    // The earliest of its records: each record goes on with its own, never earlier.
-    batchTimestamp = earliest;
-    return true;
+    return hold(next);
   }
 
   /** Assigns the topic's partitions not read yet, keeping the others' positions. */
@@ -132,20 +118,6 @@ final class WatchingStreamReader
     Map<Integer, Long> watermarks = new HashMap<>();
     policies.forEach((p, policy) -> watermarks.put(p, policy.getWatermark(null).getMillis()));
     return new WatchingStreamSource.Positions(new HashMap<>(nextOffsets), watermarks);
-  }
-
-  @Override
-  public List<TimestampedValue<KafkaRecord<byte[], ParsedEvent>>> getCurrent() {
-    if (batch.isEmpty()) {
-      throw new NoSuchElementException();
-    }
-    return batch;
-  }
-
-  @Override
-  public Instant getCurrentTimestamp() {
-    getCurrent();
-    return batchTimestamp;
   }
 
   @Override

@@ -9,7 +9,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.coders.Coder;
-import org.apache.beam.sdk.coders.ListCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.io.UnboundedSource;
 import org.apache.beam.sdk.io.kafka.KafkaRecord;
@@ -96,7 +95,7 @@ final class WatchingStreamSource
 
   @Override
   public Coder<List<TimestampedValue<KafkaRecord<byte[], ParsedEvent>>>> getOutputCoder() {
-    return ListCoder.of(TimestampedValue.TimestampedValueCoder.of(recordCoder()));
+    return PartitionReplay.batchCoder(parser);
   }
 
   /** The coder of the records once unpacked. */
