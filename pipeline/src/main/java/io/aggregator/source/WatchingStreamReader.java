@@ -58,16 +58,20 @@ final class WatchingStreamReader extends ReplayBatchReader {
     }
     ConsumerRecords<byte[], byte[]> polled = consumer().poll(WatchingStreamSource.POLL);
     List<TimestampedValue<KafkaRecord<byte[], ParsedEvent>>> next = new ArrayList<>(polled.count());
-    for (ConsumerRecord<byte[], byte[]> r : polled) {
-      ParsedEvent e = source.parser.parse(r.value());
-      KafkaRecord<byte[], ParsedEvent> record =
-          new KafkaRecord<>(
-              r.topic(), r.partition(), r.offset(), r.timestamp(),
-              KafkaTimestampType.forOrdinal(r.timestampType().id), r.headers(), r.key(), e);
-      // The policy takes no context: EventTimePolicyFactory decides from the record and the clock.
-      Instant t = policies.get(r.partition()).getTimestampForRecord(null, record);
-      next.add(TimestampedValue.of(record, t));
-      nextOffsets.put(r.partition(), r.offset() + 1);
+    for (TopicPartition tp : polled.partitions()) {
+      TimestampPolicy<byte[], ParsedEvent> policy = policies.get(tp.partition());
+      long nextOffset = -1;
+      for (ConsumerRecord<byte[], byte[]> r : polled.records(tp)) {
+        ParsedEvent e = source.parser.parse(r.value());
+        KafkaRecord<byte[], ParsedEvent> record =
+            new KafkaRecord<>(
+                r.topic(), r.partition(), r.offset(), r.timestamp(),
+                KafkaTimestampType.forOrdinal(r.timestampType().id), r.headers(), r.key(), e);
+        // The policy takes no context: EventTimePolicyFactory decides from the record and the clock.
+        next.add(TimestampedValue.of(record, policy.getTimestampForRecord(null, record)));
+        nextOffset = r.offset() + 1;
+      }
+      nextOffsets.put(tp.partition(), nextOffset);
     }
     return hold(next);
   }
