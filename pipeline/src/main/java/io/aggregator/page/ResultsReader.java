@@ -4,6 +4,7 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Accumulators;
 import com.mongodb.client.model.Aggregates;
+import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Sorts;
 import io.aggregator.sink.MongoTarget;
 import io.aggregator.sink.RejectDocuments;
@@ -54,15 +55,20 @@ final class ResultsReader implements AutoCloseable {
 
   /**
    * What MongoDB itself says, whatever the counters: documents, and events summed over their
-   * {@code _events} (docs/semantics.md, "Never backwards"). Exact after any failover or restart,
-   * when the job's counters start again.
+   * {@code _events} (docs/semantics.md, "Never backwards"). Exact after any failover or restart.
+   * Events are null when the documents carry no {@code _events}
+   * (a second query that does not aggregate).
    */
   String totals() {
+    long documents = results.countDocuments();
+    if (documents > 0 && results.countDocuments(Filters.exists(EventCount.COLUMN)) == 0) {
+      return String.format("{\"documents\": %d, \"events\": null}", documents);
+    }
     Document sum = results.aggregate(List.of(
             Aggregates.group(null, Accumulators.sum("events", "$" + EventCount.COLUMN))))
         .first();
     Object events = sum == null ? 0L : sum.get("events");
-    return String.format("{\"documents\": %d, \"events\": %s}", results.countDocuments(),
+    return String.format("{\"documents\": %d, \"events\": %s}", documents,
         events instanceof Number ? ((Number) events).longValue() : 0L);
   }
 
