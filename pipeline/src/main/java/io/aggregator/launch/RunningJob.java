@@ -8,7 +8,6 @@ import io.aggregator.runners.ShutdownHooks;
 import io.aggregator.source.KafkaReachability;
 import io.aggregator.source.PooledConsumers;
 import io.aggregator.source.TopicGrowth;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -95,7 +94,7 @@ public final class RunningJob {
   public RunningJob showingOn(@Nullable ResultsPage page) {
     this.page = page;
     if (page != null) {
-      page.watch(this::metrics, this::hasLiveCounters);
+      page.watch(this::metrics);
     }
     return this;
   }
@@ -133,12 +132,7 @@ public final class RunningJob {
     return control.awaitEnd(Duration.ZERO);
   }
 
-  /** Whether {@link #counter} shows values while the job runs (not on Flink: only at its end). */
-  public boolean hasLiveCounters() {
-    return control.hasLiveCounters();
-  }
-
-  /** The job's metrics now (live or not: {@link #hasLiveCounters}); the current job's after a restart. */
+  /** The job's metrics now; the current job's after a restart. */
   public MetricResults metrics() {
     return control.metrics();
   }
@@ -269,12 +263,6 @@ public final class RunningJob {
         lastTime = System.nanoTime();
         continue;
       }
-      if (!control.hasLiveCounters()) {
-        System.err.printf(Locale.ROOT,
-            "progress: running for %.0f s (the FlinkRunner reports counters when the job ends;"
-                + " live values are in Flink's metrics)%n", secondsSinceStart());
-        continue;
-      }
       Map<String, Long> now = JobMetrics.counterSums(control.metrics()); // one query per tick
       long read = JobMetrics.messagesRead(now);
       long nanos = System.nanoTime();
@@ -290,12 +278,6 @@ public final class RunningJob {
   /** Prints the end of a run; 0 when the job completed. */
   private int report(PipelineResult.State state) {
     double seconds = secondsSinceStart();
-    if (!control.hasLiveCounters() && state != PipelineResult.State.DONE) {
-      System.err.printf(Locale.ROOT,
-          "aggregator: %s after %.1f s (the FlinkRunner reports no counters for a job that did not"
-              + " complete; see Flink's metrics)%n", state, seconds);
-      return 1;
-    }
     MetricResults metrics = control.metrics();
     Map<String, Long> counters = JobMetrics.counterSums(metrics);
     System.err.println(RunReport.endLine(state, seconds, counters));

@@ -4,7 +4,6 @@ import io.aggregator.events.RejectReason;
 import io.aggregator.metrics.JobMetrics;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.apache.beam.sdk.metrics.MetricResults;
 
@@ -17,7 +16,6 @@ import org.apache.beam.sdk.metrics.MetricResults;
 final class JobHealth {
 
   private final Supplier<MetricResults> metrics;
-  private final BooleanSupplier live;
   private final long allowLateForMillis;
   private final long startMillis = System.currentTimeMillis();
   // The rate is measured between polls at least this far apart, whoever polls.
@@ -26,9 +24,8 @@ final class JobHealth {
   private long lastReadMillis;
   private double rate = Double.NaN; // unknown until two polls
 
-  JobHealth(Supplier<MetricResults> metrics, BooleanSupplier live, long allowLateForMillis) {
+  JobHealth(Supplier<MetricResults> metrics, long allowLateForMillis) {
     this.metrics = metrics;
-    this.live = live;
     this.allowLateForMillis = allowLateForMillis;
   }
 
@@ -46,7 +43,6 @@ final class JobHealth {
       lastReadMillis = nowMillis;
     }
     Map<String, Object> h = new LinkedHashMap<>();
-    h.put("live", live.getAsBoolean());
     h.put("now", nowMillis);
     h.put("runningSeconds", (nowMillis - startMillis) / 1000);
     h.put("messagesRead", read);

@@ -9,7 +9,6 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.staticfiles.Location;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.apache.beam.sdk.metrics.MetricResults;
 import org.checkerframework.checker.nullness.qual.Nullable;
@@ -77,9 +76,9 @@ public final class ResultsPage implements AutoCloseable {
     return page;
   }
 
-  /** Shows the counters of the job started after the page: its metrics, live or not. */
-  public void watch(Supplier<MetricResults> metrics, BooleanSupplier live) {
-    health = new JobHealth(metrics, live, view.allowLateForMillis());
+  /** Shows the counters of the job started after the page: its metrics. */
+  public void watch(Supplier<MetricResults> metrics) {
+    health = new JobHealth(metrics, view.allowLateForMillis());
   }
 
   /** The page's address, with the port actually bound ({@code --resultsPage=0}). */

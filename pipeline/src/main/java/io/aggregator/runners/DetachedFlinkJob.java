@@ -11,6 +11,8 @@ import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.metrics.MetricResults;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A job that Beam's FlinkRunner submitted in detached mode, seen through Flink's {@code JobClient}.
@@ -20,17 +22,26 @@ import org.joda.time.Duration;
  * detached result reads state and metrics from the cluster, and the embedded cluster of a detached
  * job shuts down as soon as the job ends, taking both with it; and it reports a failure as a bare
  * FAILED state. Flink's job client keeps the job's result, with its final accumulators (Beam's
- * metrics) or its failure and cause. Reached by reflection, so that the other runners' jars need
- * no Flink classes.
+ * metrics) or its failure and cause, and answers for the accumulators of a running job: the patched
+ * {@code FlinkMetricContainer} keeps Beam's metrics in them while the job runs (as of the
+ * TaskManagers' last heartbeat, {@code heartbeat.interval}, 10 s by default), and the patched
+ * {@code DoFnOperator} checkpoints them (docs/semantics.md, "Counters"). Reached by reflection, so
+ * that the other runners' jars need no Flink classes.
  */
 final class DetachedFlinkJob implements JobControl {
 
   /** The accumulator under which Beam's FlinkRunner keeps the job's metrics. */
   static final String METRICS_ACCUMULATOR = "__metricscontainers";
+  private static final String JOB_CLIENT = "org.apache.flink.core.execution.JobClient";
+  private static final String ACCUMULATOR_HELPER = "org.apache.flink.api.common.accumulators.AccumulatorHelper";
+  private static final long ACCUMULATORS_TIMEOUT_SECONDS = 5;
+  private static final Logger LOG = LoggerFactory.getLogger(DetachedFlinkJob.class);
 
   private final Object jobClient;
   private final CompletableFuture<?> jobResult;
   private volatile boolean cancelRequested;
+  // The latest metrics read; what a cluster that has gone with its job last reported.
+  private volatile MetricsContainerStepMap lastMetrics = new MetricsContainerStepMap();
 
   private DetachedFlinkJob(Object jobClient, CompletableFuture<?> jobResult) {
     this.jobClient = jobClient;
@@ -111,17 +122,51 @@ final class DetachedFlinkJob implements JobControl {
     awaitEnd(timeout);
   }
 
-  /** The final metrics once the job has completed; empty while it runs or when it did not complete. */
+  /**
+   * The job's metrics: as of the latest heartbeat while it runs, the final ones once it has ended
+   * (completed, cancelled or failed), else the latest read.
+   */
   @Override
   public MetricResults metrics() {
     try {
-      if (awaitEnd(Duration.ZERO)) {
-        return finalMetrics();
+      Map<?, ?> accumulators = awaitEnd(Duration.ZERO) ? endedAccumulators() : runningAccumulators();
+      Object metrics = accumulators.get(METRICS_ACCUMULATOR);
+      if (metrics instanceof MetricsContainerStepMap) {
+        lastMetrics = (MetricsContainerStepMap) metrics;
       }
-    } catch (RuntimeException e) {
-      // failed or cancelled: Flink keeps no counters of a job that did not complete
+    } catch (ReflectiveOperationException | RuntimeException | ExecutionException | TimeoutException e) {
+      LOG.debug("The Flink job's accumulators could not be read; its latest ones stand", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
-    return MetricsContainerStepMap.asAttemptedOnlyMetricResults(new MetricsContainerStepMap());
+    return MetricsContainerStepMap.asAttemptedOnlyMetricResults(lastMetrics);
+  }
+
+  private Map<?, ?> runningAccumulators() throws ReflectiveOperationException, ExecutionException,
+      TimeoutException, InterruptedException {
+    Object future = Class.forName(JOB_CLIENT).getMethod("getAccumulators").invoke(jobClient);
+    return (Map<?, ?>) ((CompletableFuture<?>) future).get(ACCUMULATORS_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+  }
+
+  /**
+   * The accumulators the job ended with. An embedded cluster's client keeps the job's result, with
+   * them, even when the job was cancelled or failed (its {@code getAccumulators} then fails); a
+   * remote cluster keeps an ended job's.
+   */
+  private Map<?, ?> endedAccumulators() throws ReflectiveOperationException, ExecutionException,
+      TimeoutException, InterruptedException {
+    Field resultField;
+    try {
+      resultField = jobClient.getClass().getDeclaredField("jobResultFuture"); // MiniClusterJobClient
+    } catch (NoSuchFieldException remote) {
+      return runningAccumulators();
+    }
+    resultField.setAccessible(true);
+    Object jobResult = ((CompletableFuture<?>) resultField.get(jobClient)).get();
+    Object serialized = jobResult.getClass().getMethod("getAccumulatorResults").invoke(jobResult);
+    return (Map<?, ?>) Class.forName(ACCUMULATOR_HELPER)
+        .getMethod("deserializeAndUnwrapAccumulators", Map.class, ClassLoader.class)
+        .invoke(null, serialized, MetricsContainerStepMap.class.getClassLoader());
   }
 
   @Override
@@ -135,11 +180,6 @@ final class DetachedFlinkJob implements JobControl {
       }
       throw e;
     }
-  }
-
-  @Override
-  public boolean hasLiveCounters() {
-    return false;
   }
 
   @Override

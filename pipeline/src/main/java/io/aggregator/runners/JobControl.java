@@ -38,17 +38,8 @@ public interface JobControl {
   /** How the job ended; throws, with the cause, when it failed. */
   PipelineResult.State endState();
 
-  /**
-   * The job's metrics: live where the runner reports them while the job runs ({@link
-   * #hasLiveCounters}), else those of the ended job, empty until then.
-   */
+  /** The job's metrics, while it runs and once it has ended (docs/semantics.md, "Counters"). */
   MetricResults metrics();
-
-  /**
-   * Whether {@link #metrics} has values while the job runs. Beam's FlinkRunner sends them to the
-   * client only when the job ends (apache/beam#10415); while it runs they are Flink metrics.
-   */
-  boolean hasLiveCounters();
 
   /** Cancels the job if it still runs and waits up to {@code wait} for it to stop. */
   void cancel(Duration wait);

@@ -42,11 +42,6 @@ final class PipelineResultControl implements JobControl {
   }
 
   @Override
-  public boolean hasLiveCounters() {
-    return true;
-  }
-
-  @Override
   public void cancel(Duration wait) {
     cancelRequested = true;
     if (result.getState().isTerminal()) {

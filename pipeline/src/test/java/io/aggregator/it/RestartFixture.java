@@ -113,6 +113,15 @@ public abstract class RestartFixture {
     return Long.parseLong(m.group(1));
   }
 
+  /** A count the end-of-run line gives before {@code label}: {@code endLineCount(out, "rejected")}. */
+  static long endLineCount(String output, String label) {
+    Matcher line = Pattern.compile("after [0-9.]+ s: .*").matcher(output);
+    assertTrue("the end-of-run line in:\n" + tail(output), line.find());
+    Matcher m = Pattern.compile("(\\d+) " + Pattern.quote(label)).matcher(line.group());
+    assertTrue("'" + label + "' in " + line.group(), m.find());
+    return Long.parseLong(m.group(1));
+  }
+
   /** The end-of-run line of {@code output}, or "none" (a stop that timed out prints none). */
   static String endLine(String output) {
     Matcher m = MESSAGES_READ.matcher(output);

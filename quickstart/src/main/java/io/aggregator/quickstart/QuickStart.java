@@ -156,8 +156,7 @@ public final class QuickStart {
         producer.join();
         long target = produced.get();
         long waitUntil = System.currentTimeMillis() + 60_000;
-        while (job.hasLiveCounters()
-            && job.counter(JobMetrics.EVENTS_READ) < target
+        while (job.counter(JobMetrics.EVENTS_READ) < target
             && System.currentTimeMillis() < waitUntil
             && !job.ended()) {
           Thread.sleep(200); // polling a counter of another thread's job: no event to wait on

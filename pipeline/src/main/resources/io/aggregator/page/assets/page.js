@@ -40,9 +40,6 @@ async function getJson(path) {
 function drawHealth(h) {
   document.querySelectorAll('[data-counter]').forEach((el) => { el.textContent = number(h[el.dataset.counter]); });
   $('#rejected-by-reason').textContent = Object.entries(h.rejectedByReason || {}).map(([r, n]) => `${r} ${n}`).join(', ');
-  const note = $('#counters-note');
-  note.hidden = h.live !== false;
-  note.textContent = `The ${state.job.runner} reports its counters when the job ends; documents below are live.`;
   $('#watermarks tbody').innerHTML = Object.entries(h.partitions || {}).map(([p, w]) =>
     `<tr data-partition="${p}"><td>${p}</td><td>${dateText({ $date: w.newestEventTime })}</td>` +
     `<td>${dateText({ $date: w.watermark })}</td><td class="num">${lag(w.lagMillis)}</td></tr>`).join('');
@@ -137,5 +134,8 @@ getJson('/api/job').then((job) => {
   $('#sql-file').textContent = job.sqlFile.split('/').pop();
   $('#target').textContent = job.target;
   $('#runner').textContent = job.runner;
+  // A nested file's documents are the latest snapshot's second query: their _events sum the
+  // AGGREGATED rows each aggregates (docs/semantics.md, "Never backwards"), not the events read.
+  if (job.kind === 'nested') $('#events-label').textContent = 'events behind the latest snapshot in';
   poll();
 });
