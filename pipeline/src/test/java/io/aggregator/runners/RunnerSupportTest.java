@@ -12,6 +12,14 @@ import org.apache.beam.sdk.PipelineRunner;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.options.StreamingOptions;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.Sum;
+import org.apache.beam.sdk.transforms.windowing.AfterProcessingTime;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
+import org.apache.beam.sdk.transforms.windowing.Repeatedly;
+import org.apache.beam.sdk.transforms.windowing.Window;
+import org.apache.beam.sdk.values.KV;
+import org.joda.time.Duration;
 import org.junit.Test;
 
 /** Which runner a job is on, and what the launcher sets for it. */
@@ -51,6 +59,28 @@ public class RunnerSupportTest {
     assertTrue("unbounded: streaming mode", spark.as(StreamingOptions.class).isStreaming());
     RunnerSupport.configure(spark, true, Map.of());
     assertFalse("a bounded replay runs as a batch job", spark.as(StreamingOptions.class).isStreaming());
+  }
+
+  /**
+   * Spark Streaming buffers every input of a group in the global window: an all-time combine
+   * keeps one accumulator per key in state instead, without timers (docs/semantics.md, "State");
+   * a Spark replay (batch) combines before its shuffle already and keeps its own.
+   */
+  @Test
+  public void sparkStreamingKeepsAllTimeCombinesInState() {
+    for (boolean bounded : new boolean[] {false, true}) {
+      PipelineOptions spark = on(SparkRunner.class);
+      RunnerSupport.configure(spark, bounded, Map.of());
+      Pipeline pipeline = Pipeline.create(spark);
+      pipeline
+          .apply(Create.of(KV.of("a", 1L), KV.of("b", 2L)))
+          .apply(Window.<KV<String, Long>>into(new GlobalWindows())
+              .triggering(Repeatedly.forever(AfterProcessingTime.pastFirstElementInPane()))
+              .accumulatingFiredPanes())
+          .apply(Sum.longsPerKey());
+      RunnerSupport.optimize(pipeline, spark, Duration.standardSeconds(1));
+      assertEquals(bounded ? 0 : 1, AccumulateInStateTest.statefulSteps(pipeline, MergeInStateFn.class));
+    }
   }
 
   @Test
