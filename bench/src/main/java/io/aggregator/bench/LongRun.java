@@ -46,6 +46,8 @@ final class LongRun {
         RunnerProfile.read(root.resolve("runner-profiles").resolve(profile + ".conf"));
     command.add(ThroughputBenchmark.java());
     command.addAll(ThroughputBenchmark.words(conf.get("JVM_FLAGS")));
+    // As scripts/aggregator: AGGREGATOR_JAVA_OPTS after the profile's flags (the last -Xmx wins).
+    command.addAll(ThroughputBenchmark.words(System.getenv("AGGREGATOR_JAVA_OPTS")));
     command.addAll(ThroughputBenchmark.jobJarAndArgs(
         root, runner, file, servers, topic, mongoUri, "longrun", collection));
     command.add("--checkpointDir=" + Files.createTempDirectory("longrun-"));
