@@ -79,28 +79,16 @@ final class DetachedFlinkJob implements JobControl {
     }
   }
 
-  /**
-   * The job's final metrics once it has ended.
-   *
-   * @throws RuntimeException with the job's failure as its cause when it failed or was cancelled
-   */
-  MetricResults finalMetrics() {
-    Map<?, ?> accumulators;
+  /** Waits for the job's end; throws, with the job's failure as its cause, when it did not complete. */
+  private void awaitCompletion() {
     try {
-      accumulators = completedAccumulators();
+      jobResult.get();
     } catch (ExecutionException e) {
       throw new RuntimeException("the Flink job did not complete", e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new RuntimeException("interrupted", e);
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException("cannot read the Flink job's accumulators", e);
     }
-    Object metrics = accumulators.get(METRICS_ACCUMULATOR);
-    return MetricsContainerStepMap.asAttemptedOnlyMetricResults(
-        metrics instanceof MetricsContainerStepMap
-            ? (MetricsContainerStepMap) metrics
-            : new MetricsContainerStepMap());
   }
 
   /** The final accumulators of a job that completed; throws when it failed or was cancelled. */
@@ -183,7 +171,7 @@ final class DetachedFlinkJob implements JobControl {
   @Override
   public PipelineResult.State endState() {
     try {
-      finalMetrics();
+      awaitCompletion();
       return PipelineResult.State.DONE;
     } catch (RuntimeException e) {
       if (cancelRequested) {

@@ -69,6 +69,9 @@ public class UnboundedNestedIT {
       try {
         BackgroundJob.await("nested documents while events arrive", 150,
             () -> !documents().isEmpty() || !producer.isAlive());
+        if (failure.get() != null) {
+          throw failure.get(); // the producer's own error, not the assertion below, says why
+        }
         assertTrue("the producer was still sending when the first documents came",
             producer.isAlive() && failure.get() == null);
       } finally {
