@@ -61,6 +61,24 @@ public class RunnerSupportTest {
     assertFalse("a bounded replay runs as a batch job", spark.as(StreamingOptions.class).isStreaming());
   }
 
+  @Test
+  public void aStreamingJobKeepsLessSparkHistoryUnlessTold() {
+    String jobs = "spark.ui.retainedJobs";
+    String batches = "spark.streaming.ui.retainedBatches";
+    System.clearProperty(jobs);
+    System.clearProperty(batches);
+    try {
+      RunnerSupport.configure(on(SparkRunner.class), true, Map.of());
+      assertNull("a replay ends: Spark's own defaults", System.getProperty(jobs));
+      RunnerSupport.configure(on(SparkRunner.class), false, Map.of(batches, "7"));
+      assertEquals("100", System.getProperty(jobs));
+      assertEquals("the user's --sparkConf wins", "7", System.getProperty(batches));
+    } finally {
+      System.clearProperty(jobs);
+      System.clearProperty(batches);
+    }
+  }
+
   /**
    * Spark Streaming buffers every input of a group in the global window: an all-time combine
    * keeps one accumulator per key in state instead, without timers (docs/semantics.md, "State");
