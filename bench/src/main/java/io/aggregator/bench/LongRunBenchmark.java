@@ -27,7 +27,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
  *
  * <p>{@code scripts/bench-longrun [--runners=DirectRunner,FlinkRunner,SparkRunner]
  * [--sqlFiles=a.sql,b.sql] [--days=30] [--eventsPerMinute=10] [--eventsPerSecond=1000]
- * [--items=1000] [--jobArgs="..."]}
+ * [--items=1000] [--jobArgs="..."]}; {@code --chartFrom=a/longrun.csv,b/longrun.csv} draws the
+ * samples of earlier runs in one chart instead of running.
  */
 public final class LongRunBenchmark {
 
@@ -53,6 +54,14 @@ public final class LongRunBenchmark {
     long total = (long) days * 1440 * perMinute;
 
     int perSecond = Integer.parseInt(o.getOrDefault("eventsPerSecond", "1000"));
+    if (o.containsKey("chartFrom")) {
+      List<LongRun.Sample> earlier = new ArrayList<>();
+      for (String csv : o.get("chartFrom").split(",")) {
+        earlier.addAll(LongRunReport.read(root.resolve(csv)));
+      }
+      LongRunReport.write(earlier, out, days);
+      return;
+    }
     try (EmbeddedKafka kafka = EmbeddedKafka.start();
         EmbeddedMongo mongo = EmbeddedMongo.start()) {
       System.out.printf(Locale.ROOT, "%,d events: %d simulated days, %d a minute, %,d items, 5 types,"

@@ -54,6 +54,21 @@ final class LongRunReport {
     System.out.println("wrote " + out.resolve("longrun.csv") + " and " + out.resolve("longrun.png"));
   }
 
+  /**
+   * The samples of earlier runs' {@code longrun.csv} files, so that one chart can show runners
+   * measured at different rates (the DirectRunner keeps up with fewer events a second).
+   */
+  static List<Sample> read(Path csv) throws IOException {
+    List<Sample> samples = new ArrayList<>();
+    List<String> lines = Files.readAllLines(csv);
+    for (String line : lines.subList(1, lines.size())) {
+      String[] f = line.split(",");
+      samples.add(new Sample(f[0], f[1], Double.parseDouble(f[2]), Double.parseDouble(f[3]),
+          Long.parseLong(f[4]), Long.parseLong(f[5]), Long.parseLong(f[6])));
+    }
+    return samples;
+  }
+
   /** MB per simulated day, by least squares over the samples. */
   static double slope(List<Sample> s) {
     double n = s.size();
