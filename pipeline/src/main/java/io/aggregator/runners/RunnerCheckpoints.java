@@ -87,6 +87,13 @@ public final class RunnerCheckpoints {
           + " objects with the running state");
       RunnerOptions.set(options, RunnerOptions.FLINK, "FasterCopy", Boolean.class, false);
     }
+    // A step that emits in finishBundle (the pre-combine, runners/CombineBeforeShuffle) and is in
+    // a bundle when a checkpoint starts: by default Beam finishes that bundle during the snapshot,
+    // after the barrier went downstream, so it keeps the output in the checkpoint and sends it on
+    // with the step's next input, while a bundle timer may send the step's watermark on first;
+    // rows behind the watermark are late downstream and dropped. Finishing the bundle before the
+    // barrier sends the output first (docs/semantics.md, "Restarts").
+    RunnerOptions.set(options, RunnerOptions.FLINK, "FinishBundleBeforeCheckpointing", boolean.class, true);
     if (bounded && Long.valueOf(-1L).equals(RunnerOptions.get(options, RunnerOptions.FLINK, "ShutdownSourcesAfterIdleMs"))) {
       // With checkpointing on, Beam keeps finished sources alive forever by default (older Flink
       // could not checkpoint after a task finished), so a bounded replay would never end. Flink

@@ -34,6 +34,10 @@ public class UnboundedNestedIT {
   static final long PACE_MILLIS = 100;
   /** The producer's longest run: longer than the wait for the first documents below. */
   static final long MAX_PRODUCING_MILLIS = 200_000;
+  /** The windowed test's Flink checkpoints: many of them while windows close. */
+  static final long CHECKPOINT_MILLIS = 200;
+  /** How long the windowed test's producer runs. */
+  static final long WINDOWED_PRODUCING_MILLIS = 30_000;
 
   Servers servers;
   Path checkpoints;
@@ -54,6 +58,19 @@ public class UnboundedNestedIT {
         ShippedFilesIT.sqlFile("max_min_per_item.sql"), servers.mongo.uri(), DATABASE, COLLECTION,
         "item_id=$.item_id", "interaction_type=$.interaction_type");
     args.add("--checkpointDir=" + checkpoints); // JobArgs: update, a batch every second
+    return args;
+  }
+
+  /** The per-window nested test file, checkpointing often on Flink (ignored elsewhere). */
+  List<String> windowedArgs() {
+    Path file = Path.of(System.getProperty("aggregator.repoRoot", ".."),
+        "pipeline", "src", "test", "resources", "sql", "mean_item_count_5m.sql");
+    List<String> args = JobArgs.of(servers.kafka.bootstrapServers(), TOPIC, file,
+        servers.mongo.uri(), DATABASE, COLLECTION, "item_id=$.item_id");
+    args.add("--checkpointDir=" + checkpoints);
+    if (ClustersIT.onFlink()) {
+      args.add("--checkpointingInterval=" + CHECKPOINT_MILLIS);
+    }
     return args;
   }
 
@@ -89,26 +106,62 @@ public class UnboundedNestedIT {
   }
 
   /**
-   * Rounds of events paced {@link #PACE_MILLIS} apart (the load's rate, not a synchronisation),
-   * event times rising by 10 ms per event so that none is late. Items and types are drawn so that
+   * A per-window nested file while windows close one after another and Flink checkpoints every
+   * {@link #CHECKPOINT_MILLIS}: a checkpoint must not let the watermark overtake rows a step still
+   * holds (Beam's Flink operators buffered a bundle's last output during a checkpoint and could
+   * send the watermark ahead of it, so a window's final rows arrived late and were dropped:
+   * docs/semantics.md, "Restarts"). Every window's document must equal plain Java's.
+   */
+  @Test
+  public void windowedNestedDocumentsSurviveCheckpointsAsWindowsClose() throws Exception {
+    servers.kafka.createTopic(TOPIC, 2);
+    List<Interaction> sent = new CopyOnWriteArrayList<>();
+    AtomicBoolean producing = new AtomicBoolean(true);
+    AtomicReference<Exception> failure = new AtomicReference<>();
+    try (BackgroundJob job = BackgroundJob.start(windowedArgs())) {
+      // Bursts of 20 minutes of event time, 0.7 s apart: each closes windows of its own events, and
+      // a bundle holding them is open while a checkpoint is taken, with no event after it until
+      // the operator's next bundle timer (every 0.5 s).
+      Thread producer = new Thread(
+          () -> produce(producing, sent, failure, 12_000, 1_500, WINDOWED_PRODUCING_MILLIS), "producer");
+      producer.start();
+      producer.join(); // the load: it ends after WINDOWED_PRODUCING_MILLIS
+      if (failure.get() != null) {
+        throw failure.get();
+      }
+      Map<String, Document> expected = Expected.meanItemCountPerWindow(List.copyOf(sent));
+      BackgroundJob.await("the per-window documents of all " + sent.size() + " events sent", 180,
+          () -> Documents.difference(expected, documents()) == null);
+      assertFalse("the job ran throughout", job.ended());
+    }
+  }
+
+  /**
+   * Rounds of events paced {@code paceMillis} apart (the load's rate, not a synchronisation),
+   * event times rising by a step per event so that none is late. Items and types are drawn so that
    * the most and least frequent type of an item keep changing while the stream runs.
    */
   void produce(AtomicBoolean producing, List<Interaction> sent, AtomicReference<Exception> failure) {
+    produce(producing, sent, failure, 10, PACE_MILLIS, MAX_PRODUCING_MILLIS);
+  }
+
+  void produce(AtomicBoolean producing, List<Interaction> sent, AtomicReference<Exception> failure,
+      long eventTimeStepMillis, long paceMillis, long maxMillis) {
     Random random = new Random(29);
     String[] types = {"click", "like", "purchase", "share", "view"};
     long start = System.currentTimeMillis();
     long eventTime = TestData.T0;
     try {
-      while (producing.get() && System.currentTimeMillis() - start < MAX_PRODUCING_MILLIS) {
+      while (producing.get() && System.currentTimeMillis() - start < maxMillis) {
         List<List<byte[]>> partitions = List.of(new ArrayList<>(), new ArrayList<>());
         for (int i = 0; i < 2 * EVENTS_PER_ROUND; i++) {
           Interaction e = new Interaction("u-" + random.nextInt(20), "i-" + random.nextInt(8),
-              types[random.nextInt(types.length)], eventTime += 10);
+              types[random.nextInt(types.length)], eventTime += eventTimeStepMillis);
           partitions.get(i % 2).add(e.toJsonBytes());
           sent.add(e);
         }
         servers.send(TOPIC, partitions);
-        Thread.sleep(PACE_MILLIS);
+        Thread.sleep(paceMillis);
       }
     } catch (Exception e) {
       failure.set(e);
