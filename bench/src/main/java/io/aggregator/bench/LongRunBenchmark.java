@@ -19,8 +19,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
  * its own while {@code --days} of events ({@code --eventsPerMinute} a simulated minute, event time
  * in order, two partitions) are produced to a topic of its own at {@code --eventsPerSecond}. A job
  * is launched as {@code scripts/aggregator} launches it (the runner profile's JVM flags, 1 GiB
- * heap) and sampled every {@code --sampleSeconds}: heap used after a full GC
- * ({@code jcmd GC.run}, then {@code GC.heap_info}) and resident memory, against the simulated day
+ * heap) and sampled every {@code --sampleSeconds}: the live heap (the objects alive
+ * after a full GC, {@code jcmd GC.class_histogram}) and resident memory, against the simulated day
  * it has reached (the events its documents reflect, from their {@code _events}). Stops a job once
  * its documents reflect every event, or after {@code --maxMinutes}. Prints every sample, writes
  * {@code longrun.csv} and {@code longrun.png} to {@code --out}.

@@ -19,7 +19,7 @@ final class LongRunReport {
   private LongRunReport() {}
 
   static void write(List<Sample> samples, Path out, int days) throws IOException {
-    List<String> csv = new ArrayList<>(List.of("runner,file,seconds,day,events,heap_after_gc_mb,rss_mb"));
+    List<String> csv = new ArrayList<>(List.of("runner,file,seconds,day,events,live_heap_mb,rss_mb"));
     Map<String, List<Sample>> runs = new LinkedHashMap<>();
     for (Sample s : samples) {
       csv.add(String.format(Locale.ROOT, "%s,%s,%.0f,%.2f,%d,%d,%d", s.runner(), s.file(),
@@ -29,11 +29,11 @@ final class LongRunReport {
     }
     Files.write(out.resolve("longrun.csv"), csv);
 
-    System.out.printf(Locale.ROOT, "%nheap after GC: first and last sample from simulated day 1 on, and"
+    System.out.printf(Locale.ROOT, "%nlive heap after a full GC: first and last sample from simulated day 1 on, and"
         + " the least-squares growth per 10 simulated days over those samples (0: flat)%n");
     XYChart chart = new XYChartBuilder().width(900).height(500)
-        .title("Heap after GC against simulated days (" + days + " days of events, unbounded jobs)")
-        .xAxisTitle("simulated day").yAxisTitle("heap after full GC, MB").build();
+        .title("Live heap after a full GC against simulated days (" + days + " days of events, unbounded jobs)")
+        .xAxisTitle("simulated day").yAxisTitle("live heap after a full GC, MB").build();
     for (Map.Entry<String, List<Sample>> run : runs.entrySet()) {
       List<Sample> s = run.getValue();
       List<Sample> settled = s.stream().filter(x -> x.day() >= 1).toList();
