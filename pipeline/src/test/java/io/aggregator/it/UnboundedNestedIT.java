@@ -37,7 +37,7 @@ public class UnboundedNestedIT {
   /** The windowed test's Flink checkpoints: many of them while windows close. */
   static final long CHECKPOINT_MILLIS = 200;
   /** How long the windowed test's producer runs. */
-  static final long WINDOWED_PRODUCING_MILLIS = 30_000;
+  static final long WINDOWED_PRODUCING_MILLIS = 15_000;
 
   Servers servers;
   Path checkpoints;
