@@ -108,9 +108,10 @@ public class UnboundedNestedIT {
   /**
    * A per-window nested file while windows close one after another and Flink checkpoints every
    * {@link #CHECKPOINT_MILLIS}: a checkpoint must not let the watermark overtake rows a step still
-   * holds (Beam's Flink operators buffered a bundle's last output during a checkpoint and could
-   * send the watermark ahead of it, so a window's final rows arrived late and were dropped:
-   * docs/semantics.md, "Restarts"). Every window's document must equal plain Java's.
+   * holds (read in Beam's Flink operator: a bundle finished during a checkpoint keeps its output
+   * in a buffer that a bundle timer's watermark can overtake, whose rows would then be dropped as
+   * late downstream; docs/semantics.md, "Restarts"). Every window's document must equal plain
+   * Java's.
    */
   @Test
   public void windowedNestedDocumentsSurviveCheckpointsAsWindowsClose() throws Exception {
@@ -119,9 +120,9 @@ public class UnboundedNestedIT {
     AtomicBoolean producing = new AtomicBoolean(true);
     AtomicReference<Exception> failure = new AtomicReference<>();
     try (BackgroundJob job = BackgroundJob.start(windowedArgs())) {
-      // Bursts of 20 minutes of event time, 0.7 s apart: each closes windows of its own events, and
-      // a bundle holding them is open while a checkpoint is taken, with no event after it until
-      // the operator's next bundle timer (every 0.5 s).
+      // Bursts of 20 minutes of event time, 1.5 s apart: each closes windows of its own events,
+      // a checkpoint is likely while a bundle holds them, and no event follows for longer than
+      // an operator's bundle time (1 s), so its bundle timer may run before the next input.
       Thread producer = new Thread(
           () -> produce(producing, sent, failure, 12_000, 1_500, WINDOWED_PRODUCING_MILLIS), "producer");
       producer.start();
