@@ -1,6 +1,7 @@
 package io.aggregator.runners;
 
 import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.transforms.display.DisplayData;
 
 /**
  * Reads and sets a runner's own options by reflection, so that each runner's jar needs no other
@@ -46,6 +47,36 @@ final class RunnerOptions {
       PipelineOptions options, String type, String property, Class<T> valueType, T value) {
     if (get(options, type, property) == null) {
       set(options, type, property, valueType, value);
+    }
+  }
+
+  /**
+   * Sets {@code property} unless the user gave it. For an option whose default is never null
+   * (a default factory), "unset" cannot be read off its value; Beam leaves defaults out of the
+   * options' display data, which lists an option only once its interface is known to the options.
+   */
+  static <T> void setIfNotGiven(
+      PipelineOptions options, String type, String property, Class<T> valueType, T value) {
+    try {
+      options.as(Class.forName(type).asSubclass(PipelineOptions.class));
+    } catch (ClassNotFoundException e) {
+      throw new IllegalStateException("cannot read " + property + " of " + type + ": " + e, e);
+    }
+    String name = Character.toLowerCase(property.charAt(0)) + property.substring(1);
+    boolean given =
+        DisplayData.from(options).items().stream().anyMatch(item -> item.getKey().equals(name));
+    if (!given) {
+      set(options, type, property, valueType, value);
+    }
+  }
+
+  /** Whether the options interface {@code type} is on the classpath (its runner's build). */
+  static boolean onClasspath(String type) {
+    try {
+      Class.forName(type);
+      return true;
+    } catch (ClassNotFoundException e) {
+      return false;
     }
   }
 }
