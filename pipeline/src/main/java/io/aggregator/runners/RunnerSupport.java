@@ -70,6 +70,7 @@ public final class RunnerSupport {
     }
     options.as(StreamingOptions.class).setStreaming(!bounded);
     sparkConf.forEach(System::setProperty);
+    // Spark's options are missing only where a stand-in for its runner is tested (RunnerSupportTest).
     if (bounded && RunnerOptions.onClasspath(RunnerOptions.SPARK_COMMON)) {
       RunnerOptions.setIfNotGiven(options, RunnerOptions.SPARK_COMMON, "StorageLevel", String.class,
           REPLAY_STORAGE_LEVEL);
