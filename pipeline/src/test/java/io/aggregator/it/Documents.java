@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import org.bson.Document;
 
 /** Reading a collection back, and comparing it with the expected documents. */
@@ -38,6 +39,19 @@ final class Documents {
     String difference = difference(expected, actual);
     if (difference != null) {
       throw new AssertionError(difference);
+    }
+  }
+
+  /**
+   * Waits until {@code actual} holds exactly {@code expected}; on a timeout the failure says what
+   * still differs, so that a failed run (CI's above all) tells a missing window from a wrong one.
+   */
+  static void awaitSame(String what, long timeoutSeconds, Map<String, Document> expected,
+      Supplier<Map<String, Document>> actual) throws InterruptedException {
+    try {
+      BackgroundJob.await(what, timeoutSeconds, () -> difference(expected, actual.get()) == null);
+    } catch (AssertionError e) {
+      throw new AssertionError(e.getMessage() + ": " + difference(expected, actual.get()), e);
     }
   }
 

@@ -100,13 +100,8 @@ public class OutagesIT {
       servers.kafka.stop();
       servers.kafka.restart();
       servers.send("kafka_restart", data.secondHalf());
-      try {
-        BackgroundJob.await("the documents of every event", 180,
-            () -> Documents.difference(expected, Documents.read(servers.client, DATABASE, "per_user")) == null);
-      } catch (AssertionError e) {
-        throw new AssertionError(e.getMessage() + ": "
-            + Documents.difference(expected, Documents.read(servers.client, DATABASE, "per_user")), e);
-      }
+      Documents.awaitSame("the documents of every event", 180, expected,
+          () -> Documents.read(servers.client, DATABASE, "per_user"));
       assertFalse("the job ran throughout", job.ended());
     }
   }

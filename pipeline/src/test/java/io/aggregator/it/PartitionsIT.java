@@ -125,8 +125,8 @@ public class PartitionsIT {
       // Watermark T0 + 11 min: [T0, T0 + 5) and [T0 + 5, T0 + 10) close, [T0 + 10, T0 + 15) not.
       Map<String, Document> firstTwo = closedWindows(counted, T0 + 10 * MINUTE);
       try (Heartbeat beat = new Heartbeat(topic, 0, T0 + 12 * MINUTE)) {
-        BackgroundJob.await("the windows the quiet partition held back", 180,
-            () -> Documents.difference(firstTwo, documents("quiet")) == null);
+        Documents.awaitSame("the windows the quiet partition held back", 180, firstTwo,
+            () -> documents("quiet"));
         counted.addAll(beat.stop());
       }
 
@@ -140,8 +140,8 @@ public class PartitionsIT {
       counted.addAll(back.subList(1, back.size()));
       Map<String, Document> firstThree = closedWindows(counted, T0 + 15 * MINUTE);
       try (Heartbeat beat = new Heartbeat(topic, 1, T0 + 17 * MINUTE - SECOND)) {
-        BackgroundJob.await("the third window, with the returning partition's on-time event", 180,
-            () -> Documents.difference(firstThree, documents("quiet")) == null);
+        Documents.awaitSame("the third window, with the returning partition's on-time event", 180,
+            firstThree, () -> documents("quiet"));
       }
       // Counters are live on every runner; Flink's as of the TaskManagers' last heartbeat.
       BackgroundJob.await("the late event counted", 60, () -> job.counter(JobMetrics.EVENTS_DROPPED_LATE) == 1);
@@ -207,8 +207,8 @@ public class PartitionsIT {
     Path sql = ShippedFilesIT.testFile("count_per_item.sql");
     List<String> args = args(topic, sql, "growing", "update");
     try (BackgroundJob job = BackgroundJob.start(args)) {
-      BackgroundJob.await("the first partition's counts", 180,
-          () -> Documents.difference(countsPerItem(first), documents("growing")) == null);
+      Documents.awaitSame("the first partition's counts", 180, countsPerItem(first),
+          () -> documents("growing"));
       servers.kafka.addPartitions(topic, 2);
       List<Interaction> second = new ArrayList<>();
       for (int i = 0; i < 200; i++) {
@@ -217,8 +217,8 @@ public class PartitionsIT {
       servers.send(topic, List.of(List.of(), json(second)));
       List<Interaction> all = new ArrayList<>(first);
       all.addAll(second);
-      BackgroundJob.await("the new partition's counts", 180,
-          () -> Documents.difference(countsPerItem(all), documents("growing")) == null);
+      Documents.awaitSame("the new partition's counts", 180, countsPerItem(all),
+          () -> documents("growing"));
       assertFalse("the job ran throughout", job.ended());
     }
   }

@@ -166,12 +166,7 @@ public abstract class RestartFixture {
 
   /** Waits until {@code collection} holds exactly {@code expected}; fails with the difference. */
   void awaitDocuments(String collection, Map<String, Document> expected) throws InterruptedException {
-    try {
-      BackgroundJob.await("the expected documents in " + collection, 180,
-          () -> Documents.difference(expected, Documents.read(servers.client, DATABASE, collection)) == null);
-    } catch (AssertionError e) {
-      throw new AssertionError(e.getMessage() + ": "
-          + Documents.difference(expected, Documents.read(servers.client, DATABASE, collection)), e);
-    }
+    Documents.awaitSame("the expected documents in " + collection, 180, expected,
+        () -> Documents.read(servers.client, DATABASE, collection));
   }
 }

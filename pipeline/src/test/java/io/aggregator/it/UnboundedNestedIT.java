@@ -99,8 +99,8 @@ public class UnboundedNestedIT {
         throw failure.get();
       }
       Map<String, Document> expected = Expected.maxMinPerItem(List.copyOf(sent));
-      BackgroundJob.await("the nested documents of all " + sent.size() + " events sent", 180,
-          () -> Documents.difference(expected, documents()) == null);
+      Documents.awaitSame("the nested documents of all " + sent.size() + " events sent", 180,
+          expected, this::documents);
       assertFalse("the job ran throughout", job.ended());
     }
   }
@@ -131,8 +131,8 @@ public class UnboundedNestedIT {
         throw failure.get();
       }
       Map<String, Document> expected = Expected.meanItemCountPerWindow(List.copyOf(sent));
-      BackgroundJob.await("the per-window documents of all " + sent.size() + " events sent", 180,
-          () -> Documents.difference(expected, documents()) == null);
+      Documents.awaitSame("the per-window documents of all " + sent.size() + " events sent", 180,
+          expected, this::documents);
       assertFalse("the job ran throughout", job.ended());
     }
   }
