@@ -9,7 +9,7 @@ import java.util.function.BinaryOperator;
 
 /**
  * The watermarks each micro-batch of a Spark streaming job sees, fixed when the batch is generated
- * (docs/semantics.md, "Time": Spark). Beam's Spark runner advances one global value when a batch
+ * (docs/semantics.md, "Watermark"). Beam's Spark runner advances one global value when a batch
  * completes, from a listener that Spark calls asynchronously: the advance landed while the next
  * batch's jobs ran, so one group-by of a batch fired a window by the old value while the next
  * group-by dropped that window's rows as late by the new one (a nested per-window file lost a

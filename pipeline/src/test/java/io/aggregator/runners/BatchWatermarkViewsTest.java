@@ -8,7 +8,7 @@ import java.util.Map;
 import org.junit.Test;
 
 /**
- * A Spark batch's watermarks (docs/semantics.md, "Time": Spark): what earlier batches read, fixed
+ * A Spark batch's watermarks (docs/semantics.md, "Watermark"): what earlier batches read, fixed
  * once the batch is generated, whatever is added or completes while its jobs run.
  */
 public class BatchWatermarkViewsTest {

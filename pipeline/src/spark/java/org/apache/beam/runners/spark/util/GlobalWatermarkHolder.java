@@ -15,14 +15,14 @@
  * See the License for the specific language governing permissions and
  * limitations under the License.
  */
-// PATCHED COPY of Beam 2.62.0's class for Aggregator (docs/semantics.md, "Time"): Beam advanced
-// one global watermark from a listener that Spark calls asynchronously after a batch completes, so
-// the advance could land between two jobs of the next batch: a group-by fired a window by the old
-// watermark and the group-by after it dropped that window's rows as late by the new one (a nested
-// per-window file lost windows' final rows). Here each batch's watermarks are fixed when the batch
-// is generated (io.aggregator.runners.BatchWatermarkViews) and every task looks up its own batch's
-// (Spark's batch-time job property). The public methods keep Beam's signatures. Remove with a Beam
-// version whose Spark runner gives a batch one watermark.
+// PATCHED COPY of Beam 2.62.0's class for Aggregator (docs/semantics.md, "Watermark"): Beam
+// advanced one global watermark from a listener that Spark calls asynchronously after a batch
+// completes, so the advance could land between two jobs of the next batch: a group-by fired a
+// window by the old watermark and the group-by after it dropped that window's rows as late by the
+// new one (a nested per-window file lost windows' final rows). Here each batch's watermarks are
+// fixed when the batch is generated (io.aggregator.runners.BatchWatermarkViews) and every task
+// looks up its own batch's (Spark's batch-time job property). The public methods keep Beam's
+// signatures. Remove with a Beam version whose Spark runner gives a batch one watermark.
 package org.apache.beam.runners.spark.util;
 
 import io.aggregator.runners.BatchWatermarkViews;
@@ -94,7 +94,10 @@ public class GlobalWatermarkHolder {
     return lastWatermarkedBatchTime;
   }
 
-  /** The watermarks of the calling task's batch; outside a batch, after every batch read. */
+  /**
+   * The watermarks of the calling task's batch. Outside a batch: on the driver, after every batch
+   * read; on an executor, the newest batch's.
+   */
   public static Map<Integer, SparkWatermarks> get(Long cacheInterval) {
     TaskContext task = TaskContext.get();
     String property = task == null ? null : task.getLocalProperty(BATCH_TIME_PROPERTY);
