@@ -48,7 +48,7 @@ public final class BatchWatermarkViews<W extends Serializable> {
 
   /** What a batch of {@code batchTime} sees, per source (none before a source's second batch). */
   public synchronized Map<Integer, W> at(long batchTime) {
-    return at(snapshot(), batchTime);
+    return at(views, batchTime);
   }
 
   /** What every batch read so far, per source: for a caller outside any batch. */

@@ -68,8 +68,8 @@ public class GlobalWatermarkHolder {
   private static final BatchWatermarkViews<SparkWatermarks> views =
       new BatchWatermarkViews<>(GlobalWatermarkHolder::later);
 
-  /** On a cluster's executor: the last batch looked up and what it sees. */
-  private static volatile Object[] executorView = null;
+  /** The last batch looked up in this JVM and what it sees. */
+  private static volatile Object[] lastLookUp = null;
 
   private static volatile long lastWatermarkedBatchTime = 0;
 
@@ -102,20 +102,19 @@ public class GlobalWatermarkHolder {
     TaskContext task = TaskContext.get();
     String property = task == null ? null : task.getLocalProperty(BATCH_TIME_PROPERTY);
     SparkEnv env = SparkEnv.get();
-    if (env == null || DRIVER.equals(env.executorId())) {
-      // The driver's JVM, where batches are generated: the driver itself, or local mode's tasks.
-      return property == null ? views.latest() : views.at(Long.parseLong(property));
-    }
+    // The driver's JVM, where batches are generated: the driver itself, or local mode's tasks.
+    boolean driver = env == null || DRIVER.equals(env.executorId());
     if (property == null) {
-      return fetchRemote(null);
+      return driver ? views.latest() : fetchRemote(null);
     }
+    // A group-by asks once per key: a batch's watermarks, fixed before its jobs ran, are kept.
     long batchTime = Long.parseLong(property);
-    Object[] cached = executorView;
+    Object[] cached = lastLookUp;
     if (cached != null && (Long) cached[0] == batchTime) {
       return (Map<Integer, SparkWatermarks>) cached[1];
     }
-    Map<Integer, SparkWatermarks> seen = fetchRemote(batchTime);
-    executorView = new Object[] {batchTime, seen};
+    Map<Integer, SparkWatermarks> seen = driver ? views.at(batchTime) : fetchRemote(batchTime);
+    lastLookUp = new Object[] {batchTime, seen};
     return seen;
   }
 
@@ -183,7 +182,7 @@ public class GlobalWatermarkHolder {
   @VisibleForTesting
   public static synchronized void clear() {
     views.clear();
-    executorView = null;
+    lastLookUp = null;
     lastWatermarkedBatchTime = 0;
     SparkEnv sparkEnv = SparkEnv.get();
     if (sparkEnv != null) {
