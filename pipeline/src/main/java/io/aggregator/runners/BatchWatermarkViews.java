@@ -62,7 +62,6 @@ public final class BatchWatermarkViews<W extends Serializable> {
     views.values().forEach(v -> v.headMap(Math.min(batchTime, v.lastKey())).clear());
   }
 
-
   /** Forgets every batch: a new streaming context in the same JVM starts from none. */
   public synchronized void clear() {
     views.clear();
