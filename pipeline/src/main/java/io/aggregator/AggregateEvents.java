@@ -38,7 +38,8 @@ public final class AggregateEvents extends PTransform<PBegin, PCollection<Row>> 
    * @param sourceSchema the columns of table SOURCE
    * @param settings the write method, batch interval and retention the graph is built with
    * @param source emits {@link EventTags#EVENTS} (rows of SOURCE stamped with their event time, the
-   *     watermark lagging as {@code --allowLateFor} says) and {@link EventTags#REJECTS}
+   *     watermark lagging as {@code --allowLateFor} says) and {@link EventTags#REJECTS}, unless it
+   *     writes its rejects itself
    * @param resultsSink takes the rows of the query whose results are written (the nested one when
    *     the file has one)
    * @param rejectsSink takes {@link EventTags#REJECT_SCHEMA} rows
@@ -63,8 +64,10 @@ public final class AggregateEvents extends PTransform<PBegin, PCollection<Row>> 
   @Override
   public PCollection<Row> expand(PBegin input) {
     PCollectionTuple read = input.apply("ReadEvents", source);
-    withSchema(read.get(EventTags.REJECTS), EventTags.REJECT_SCHEMA)
-        .apply("WriteRejects", rejectsSink);
+    if (read.has(EventTags.REJECTS)) { // a source may write its rejects itself (events.RejectWriter)
+      withSchema(read.get(EventTags.REJECTS), EventTags.REJECT_SCHEMA)
+          .apply("WriteRejects", rejectsSink);
+    }
     ApplyTriggerPolicy triggers =
         new ApplyTriggerPolicy(settings.writeMethod(), shape.windowed(), settings.batchInterval());
     PCollection<Row> results =

@@ -100,7 +100,8 @@ public final class JobLauncher {
                 settings.idleTimeout()),
             RunnerSupport.readMethod(options),
             settings.retryBudget().getMillis(),
-            settings.partitionDiscoveryInterval());
+            settings.partitionDiscoveryInterval(),
+            sinks.rejectWriter());
     pipeline.apply("AggregateEvents", plan.graph(source, sinks.results(), sinks.rejects()));
     RunnerSupport.optimize(pipeline, options, settings.batchInterval());
     // A read that cannot find new partitions while it runs (Flink's and Spark's classic source) is

@@ -29,7 +29,9 @@ import org.slf4j.LoggerFactory;
  *       keeps the splittable read, which also finds new partitions.
  *   <li>Spark runs a bounded replay as a batch job: in streaming mode a pipeline without an
  *       unbounded source fails ("No output operations registered"), and an unbounded job needs
- *       streaming mode.
+ *       streaming mode. Its replay's read writes the rejects itself ({@link
+ *       KafkaReadMethod#replayWritesRejects()}): the batch translation persists every element of a
+ *       step with two outputs.
  * </ul>
  */
 public final class RunnerSupport {
@@ -43,13 +45,14 @@ public final class RunnerSupport {
     switch (Runner.of(options)) {
       case SPARK:
         return new KafkaReadMethod(
-            KafkaReadMethod.Replay.REPLAY_SOURCE, KafkaReadMethod.Stream.CLASSIC_SOURCE_ONE_READER);
+            KafkaReadMethod.Replay.REPLAY_SOURCE, KafkaReadMethod.Stream.CLASSIC_SOURCE_ONE_READER,
+            true);
       case DIRECT:
         return new KafkaReadMethod(
-            KafkaReadMethod.Replay.REPLAY_SOURCE, KafkaReadMethod.Stream.WATCHING_SOURCE);
+            KafkaReadMethod.Replay.REPLAY_SOURCE, KafkaReadMethod.Stream.WATCHING_SOURCE, false);
       default:
         return new KafkaReadMethod(
-            KafkaReadMethod.Replay.RESUMABLE_SOURCE, KafkaReadMethod.Stream.CLASSIC_SOURCE);
+            KafkaReadMethod.Replay.RESUMABLE_SOURCE, KafkaReadMethod.Stream.CLASSIC_SOURCE, false);
     }
   }
 

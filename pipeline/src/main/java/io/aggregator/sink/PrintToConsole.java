@@ -19,6 +19,9 @@ import org.bson.Document;
  */
 public class PrintToConsole extends PTransform<PCollection<Row>, PDone> {
 
+  /** What each reject's line starts with. */
+  static final String REJECT_PREFIX = "[reject] ";
+
   private final RowToDocument toDocument;
   private final boolean toStandardError;
 
@@ -49,7 +52,7 @@ public class PrintToConsole extends PTransform<PCollection<Row>, PDone> {
       // DirectRunner) carries no timing; like every all-time result, it is an update.
       PaneInfo.Timing timing =
           pane.getTiming() == PaneInfo.Timing.UNKNOWN ? PaneInfo.Timing.EARLY : pane.getTiming();
-      String prefix = toStandardError ? "[reject] " : "[" + timing + "] ";
+      String prefix = toStandardError ? REJECT_PREFIX : "[" + timing + "] ";
       out.println(prefix + format(toDocument.apply(row)));
     }
   }

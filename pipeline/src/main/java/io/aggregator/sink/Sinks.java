@@ -1,5 +1,6 @@
 package io.aggregator.sink;
 
+import io.aggregator.events.RejectWriter;
 import io.aggregator.metrics.JobMetrics;
 import io.aggregator.options.JobSettings;
 import io.aggregator.options.SinkType;
@@ -14,11 +15,15 @@ public final class Sinks {
 
   private final PTransform<PCollection<Row>, PDone> results;
   private final PTransform<PCollection<Row>, PDone> rejects;
+  private final RejectWriter rejectWriter;
 
   public Sinks(
-      PTransform<PCollection<Row>, PDone> results, PTransform<PCollection<Row>, PDone> rejects) {
+      PTransform<PCollection<Row>, PDone> results,
+      PTransform<PCollection<Row>, PDone> rejects,
+      RejectWriter rejectWriter) {
     this.results = results;
     this.rejects = rejects;
+    this.rejectWriter = rejectWriter;
   }
 
   /**
@@ -31,16 +36,17 @@ public final class Sinks {
     if (settings.sink() == SinkType.CONSOLE) {
       return new Sinks(
           new PrintToConsole(mapper::toDocument, false),
-          new PrintToConsole(new RejectDocuments(), true));
+          new PrintToConsole(new RejectDocuments(), true),
+          new ConsoleRejectWriter());
     }
     MongoTarget target =
         MongoTarget.fromWriterConf(settings.writerConf(), settings.retryBudget().getMillis());
+    MongoTarget rejects =
+        target.withCollection(target.collection() + RejectDocuments.COLLECTION_SUFFIX);
     return new Sinks(
         new WriteToMongo(target, mapper::toDocument, JobMetrics.DOCUMENTS_WRITTEN),
-        new WriteToMongo(
-            target.withCollection(target.collection() + RejectDocuments.COLLECTION_SUFFIX),
-            new RejectDocuments(),
-            JobMetrics.REJECTS_WRITTEN));
+        new WriteToMongo(rejects, new RejectDocuments(), JobMetrics.REJECTS_WRITTEN),
+        new MongoRejectWriter(rejects));
   }
 
   public PTransform<PCollection<Row>, PDone> results() {
@@ -49,5 +55,10 @@ public final class Sinks {
 
   public PTransform<PCollection<Row>, PDone> rejects() {
     return rejects;
+  }
+
+  /** The rejects destination for a read that writes its rejects itself (see {@link RejectWriter}). */
+  public RejectWriter rejectWriter() {
+    return rejectWriter;
   }
 }

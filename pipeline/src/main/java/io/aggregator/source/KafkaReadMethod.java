@@ -6,8 +6,12 @@ package io.aggregator.source;
  *
  * @param replay how a bounded replay ({@code --readUntilLatest}) is read
  * @param stream how an unbounded job is read
+ * @param replayWritesRejects whether a bounded replay's read writes its rejects itself ({@link
+ *     io.aggregator.events.RejectWriter}) and has one output, the events: Spark's batch
+ *     translation persists every element of a step with two outputs, a quarter of a replay's time
+ *     (README, "Where Spark's time goes")
  */
-public record KafkaReadMethod(Replay replay, Stream stream) {
+public record KafkaReadMethod(Replay replay, Stream stream, boolean replayWritesRejects) {
 
   /** The ways to read a bounded replay. */
   public enum Replay {

@@ -8,6 +8,7 @@ import io.aggregator.time.EventTimePolicyFactory;
 import io.aggregator.events.EventTags;
 import io.aggregator.events.ParsedEvent;
 import io.aggregator.events.JsonEventParser;
+import io.aggregator.events.RejectWriter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -30,6 +31,7 @@ import org.apache.beam.sdk.values.Row;
 import org.apache.beam.sdk.values.TupleTagList;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Duration;
 
 /**
@@ -54,6 +56,7 @@ public class ReadKafkaEvents extends PTransform<PBegin, PCollectionTuple> {
   private final KafkaReadMethod readMethod;
   private final long retryBudgetMillis;
   private final Duration discoveryInterval;
+  private final RejectWriter rejectWriter;
 
   /**
    * @param consumer Kafka client settings (servers, group id, offset reset, security ...)
@@ -64,6 +67,8 @@ public class ReadKafkaEvents extends PTransform<PBegin, PCollectionTuple> {
    *     --retryBudget}; the splittable read polls until the launcher's watch stops the job)
    * @param discoveryInterval how often an unbounded job looks for new partitions ({@code
    *     --partitionDiscoveryInterval})
+   * @param rejectWriter the rejects destination, for a replay whose read writes them itself
+   *     ({@link KafkaReadMethod#replayWritesRejects()}); otherwise rejects are the second output
    */
   public ReadKafkaEvents(
       ConsumerSettings consumer,
@@ -72,8 +77,10 @@ public class ReadKafkaEvents extends PTransform<PBegin, PCollectionTuple> {
       EventTimeRules eventTime,
       KafkaReadMethod readMethod,
       long retryBudgetMillis,
-      Duration discoveryInterval) {
+      Duration discoveryInterval,
+      RejectWriter rejectWriter) {
     this.readMethod = readMethod;
+    this.rejectWriter = rejectWriter;
     this.retryBudgetMillis = retryBudgetMillis;
     this.eventTime = eventTime;
     this.consumer = consumer;
@@ -86,7 +93,7 @@ public class ReadKafkaEvents extends PTransform<PBegin, PCollectionTuple> {
   public PCollectionTuple expand(PBegin input) {
     boolean bounded = snapshot.totalMessages() >= 0;
     if (!bounded) {
-      return readUnbounded(input).apply("SplitEventsAndRejects", splitEventsAndRejects());
+      return readUnbounded(input).apply("SplitEventsAndRejects", splitEventsAndRejects(null));
     }
     List<TopicSnapshot.Partition> partitions = new ArrayList<>();
     for (TopicSnapshot.Partition p : snapshot.partitions()) {
@@ -107,7 +114,8 @@ public class ReadKafkaEvents extends PTransform<PBegin, PCollectionTuple> {
                   new KafkaReplaySource(
                       consumer, partitions, parser, lateEvents,
                       retryBudgetMillis)))
-          .apply("SplitEventsAndRejects", splitEventsAndRejects());
+          .apply("SplitEventsAndRejects",
+              splitEventsAndRejects(readMethod.replayWritesRejects() ? rejectWriter : null));
     }
     ResumableReplaySource source =
         new ResumableReplaySource(
@@ -116,7 +124,7 @@ public class ReadKafkaEvents extends PTransform<PBegin, PCollectionTuple> {
         .apply("ReadFromKafka", Read.from(source))
         .apply("UnpackBatches", ParDo.of(new UnpackReplayBatchesFn()))
         .setCoder(source.recordCoder())
-        .apply("SplitEventsAndRejects", splitEventsAndRejects());
+        .apply("SplitEventsAndRejects", splitEventsAndRejects(null));
   }
 
   /**
@@ -176,23 +184,39 @@ public class ReadKafkaEvents extends PTransform<PBegin, PCollectionTuple> {
     return tps;
   }
 
-  private static ParDo.MultiOutput<KafkaRecord<byte[], ParsedEvent>, Row> splitEventsAndRejects() {
-    return ParDo.of(new SplitEventsFn())
-        .withOutputTags(EventTags.EVENTS, TupleTagList.of(EventTags.REJECTS));
+  /**
+   * Events to {@link EventTags#EVENTS}; rejects to {@link EventTags#REJECTS}, or to {@code
+   * rejectWriter} when there is one, the step's only output then being the events.
+   */
+  static ParDo.MultiOutput<KafkaRecord<byte[], ParsedEvent>, Row> splitEventsAndRejects(
+      @Nullable RejectWriter rejectWriter) {
+    return ParDo.of(new SplitEventsFn(rejectWriter))
+        .withOutputTags(EventTags.EVENTS,
+            rejectWriter == null ? TupleTagList.of(EventTags.REJECTS) : TupleTagList.empty());
   }
 
-  /** Events to the main output, rejects (with topic, partition and offset) to the second. */
+  /**
+   * Events to the main output, rejects (with topic, partition and offset) to the second or, given
+   * a {@link RejectWriter}, written to it before the bundle ends.
+   */
   static class SplitEventsFn extends DoFn<KafkaRecord<byte[], ParsedEvent>, Row> {
     /** A partition's newest-event gauge moves in steps of at least this (it is read by people). */
     static final long GAUGE_STEP_MILLIS = 1_000L;
 
     private final Counter read = JobMetrics.counter(JobMetrics.EVENTS_READ);
     private final Counter rejected = JobMetrics.counter(JobMetrics.EVENTS_REJECTED);
+    private final @Nullable RejectWriter rejectWriter;
     private transient Map<Integer, Long> newestShown;
+    private transient RejectWriter.@Nullable Session rejects;
+
+    SplitEventsFn(@Nullable RejectWriter rejectWriter) {
+      this.rejectWriter = rejectWriter;
+    }
 
     @Setup
     public void setup() {
       newestShown = new HashMap<>();
+      rejects = rejectWriter == null ? null : rejectWriter.open();
     }
 
     @ProcessElement
@@ -206,8 +230,26 @@ public class ReadKafkaEvents extends PTransform<PBegin, PCollectionTuple> {
       }
       rejected.inc();
       JobMetrics.counter(JobMetrics.rejected(e.reason().name())).inc();
-      out.get(EventTags.REJECTS)
-          .output(EventTags.rejectRow(e, record.getTopic(), record.getPartition(), record.getOffset()));
+      Row reject = EventTags.rejectRow(e, record.getTopic(), record.getPartition(), record.getOffset());
+      if (rejects == null) {
+        out.get(EventTags.REJECTS).output(reject);
+      } else {
+        rejects.write(reject);
+      }
+    }
+
+    @FinishBundle
+    public void finishBundle() {
+      if (rejects != null) {
+        rejects.flush(); // before the bundle is committed: a reject is never lost
+      }
+    }
+
+    @Teardown
+    public void teardown() {
+      if (rejects != null) {
+        rejects.close();
+      }
     }
 
     /** Sets the partition's gauge when its newest event time moved a step: not a clock read per event. */
