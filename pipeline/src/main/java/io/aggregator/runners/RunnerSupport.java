@@ -145,6 +145,8 @@ public final class RunnerSupport {
    * (measured: the same 0.228× of the raw limit with and without it); its streaming translation
    * buffers every input of a group in the global window, so its all-time combines keep one
    * accumulator per key in state too, emitted at each change (its stateful DoFns take no timers).
+   * Its batch translation persists every step with two outputs, so a replay's projections lose
+   * the error output nothing reads ({@link SingleOutputProjections}).
    */
   public static void optimize(Pipeline pipeline, PipelineOptions options, Duration batchInterval) {
     Runner runner = Runner.of(options);
@@ -155,6 +157,8 @@ public final class RunnerSupport {
       CombineBeforeShuffle.apply(pipeline, GroupedInputs.COMBINED_AGAIN_AT_EACH_FIRING);
     } else if (runner == Runner.SPARK && options.as(StreamingOptions.class).isStreaming()) {
       AccumulateInState.apply(pipeline, batchInterval, false);
+    } else if (runner == Runner.SPARK) {
+      SingleOutputProjections.apply(pipeline);
     }
   }
 }
