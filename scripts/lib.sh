@@ -68,6 +68,15 @@ jvm_flags() {
   echo "$JVM_FLAGS"
 }
 
+# local_jvm_flags PROFILE -> jvm_flags and the profile's LOCAL_HEAP: a job run in this JVM
+local_jvm_flags() {
+  local conf="$AGGREGATOR_ROOT/runner-profiles/$1.conf"
+  local LOCAL_HEAP=""
+  # shellcheck disable=SC1090
+  [ -f "$conf" ] && source "$conf"
+  echo "$(jvm_flags "$1") $LOCAL_HEAP"
+}
+
 # runner_defaults PROFILE ARGS... -> the profile's RUNNER_DEFAULTS (local runs) the command line
 # does not set; cluster_defaults PROFILE ARGS... -> the same for CLUSTER_DEFAULTS (submit scripts)
 runner_defaults() { profile_defaults RUNNER_DEFAULTS "$@"; }

@@ -50,7 +50,7 @@ final class LongRun {
     Map<String, String> conf =
         RunnerProfile.read(root.resolve("runner-profiles").resolve(profile + ".conf"));
     command.add(ThroughputBenchmark.java());
-    command.addAll(ThroughputBenchmark.words(conf.get("JVM_FLAGS")));
+    command.addAll(ThroughputBenchmark.localJvmFlags(conf));
     // As scripts/aggregator: AGGREGATOR_JAVA_OPTS after the profile's flags (the last -Xmx wins).
     command.addAll(ThroughputBenchmark.words(System.getenv("AGGREGATOR_JAVA_OPTS")));
     command.addAll(ThroughputBenchmark.jobJarAndArgs(

@@ -199,7 +199,7 @@ public final class ThroughputBenchmark {
         RunnerProfile.read(root.resolve("runner-profiles").resolve(mavenProfile + ".conf"));
     List<String> command = new ArrayList<>();
     command.add(java());
-    command.addAll(words(conf.get("JVM_FLAGS")));
+    command.addAll(localJvmFlags(conf));
     String name = runner + "-" + Path.of(file).getFileName() + "-" + round;
     String collection = runner + "_" + Path.of(file).getFileName().toString().replace(".sql", "") + "_" + round;
     if (profile) {
@@ -381,6 +381,13 @@ public final class ThroughputBenchmark {
     }
     all.addAll(jobArgs);
     return all;
+  }
+
+  /** A runner profile's JVM flags for a job run in a JVM of its own, as scripts/aggregator runs it. */
+  static List<String> localJvmFlags(Map<String, String> conf) {
+    List<String> flags = new ArrayList<>(words(conf.get("JVM_FLAGS")));
+    flags.addAll(words(conf.get("LOCAL_HEAP")));
+    return flags;
   }
 
   static List<String> words(String s) {
