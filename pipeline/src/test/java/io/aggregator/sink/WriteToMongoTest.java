@@ -6,11 +6,14 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import io.aggregator.embedded.EmbeddedMongo;
+import io.aggregator.events.EventTags;
+import io.aggregator.events.RejectWriter;
 import io.aggregator.metrics.JobMetrics;
 import io.aggregator.sql.EventCount;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.transforms.Create;
@@ -25,7 +28,8 @@ import org.junit.Test;
  * Never backwards (docs/semantics.md, "Restarts"): against a MongoDB-wire server, a result that
  * counts fewer events than the stored document leaves it alone. (The count of documents kept is
  * checked in RetentionIT: the DirectRunner's counters of this step are not reliable in a unit
- * test, some bundles' increments missing.)
+ * test, some bundles' increments missing.) And the same writes made from inside a read, for its
+ * rejects ({@link MongoRejectWriter}).
  */
 public class WriteToMongoTest {
 
@@ -84,4 +88,42 @@ public class WriteToMongoTest {
         "new", doc("new", 3, 3L)), stored);
   }
 
+  static Row reject(String reason, long offset) {
+    return Row.withSchema(EventTags.REJECT_SCHEMA)
+        .addValues(reason, "detail " + offset, "raw " + offset, "topic", 1, offset)
+        .build();
+  }
+
+  Map<String, String> storedRejects(MongoCollection<Document> rejects) {
+    Map<String, String> byId = new TreeMap<>();
+    rejects.find().forEach(d -> byId.put(d.getString("_id"), d.getString("reason")));
+    return byId;
+  }
+
+  /**
+   * Rejects written from inside the read (Spark's replays) land in the rejects collection as the
+   * rejects' own step writes them: one document per message named by its position, nothing before
+   * a flush (below a full batch), and a message rejected again replaced.
+   */
+  @Test
+  public void rejectsWrittenFromTheReadAreWrittenWhenFlushedAndReplacedWhenWrittenAgain() {
+    MongoCollection<Document> rejects =
+        client.getDatabase("t").getCollection("c" + RejectDocuments.COLLECTION_SUFFIX);
+    MongoTarget target = new MongoTarget(
+        new MongoConnection(mongo.uri(), Map.of()), "t", "c" + RejectDocuments.COLLECTION_SUFFIX,
+        1000, 5_000);
+    try (RejectWriter.Session session = new MongoRejectWriter(target).open()) {
+      session.write(reject("MALFORMED_JSON", 7));
+      session.write(reject("MISSING_FIELD", 9));
+      assertEquals("before the flush", Map.of(), storedRejects(rejects));
+      session.flush();
+      assertEquals(
+          Map.of("topic/1/7", "MALFORMED_JSON", "topic/1/9", "MISSING_FIELD"), storedRejects(rejects));
+
+      session.write(reject("MALFORMED_JSON", 9)); // the same message, read again
+      session.flush();
+    }
+    assertEquals(Map.of("topic/1/7", "MALFORMED_JSON", "topic/1/9", "MALFORMED_JSON"), storedRejects(rejects));
+    assertEquals("raw 7", rejects.find(new Document("_id", "topic/1/7")).first().getString("raw"));
+  }
 }
