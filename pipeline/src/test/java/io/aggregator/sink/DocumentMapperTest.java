@@ -1,10 +1,16 @@
 package io.aggregator.sink;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
 
+import io.aggregator.events.EventTags;
+import io.aggregator.events.RejectWriter;
 import io.aggregator.sql.GroupId;
 import io.aggregator.sql.QueryShape;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.util.Date;
 import java.util.List;
 import org.apache.beam.sdk.schemas.Schema;
@@ -62,5 +68,25 @@ public class DocumentMapperTest {
   public void consoleLinesAreReadable() {
     Document d = new Document("_id", "a").append("window", new Document("start", new Date(START)));
     assertEquals("_id=a window={start=2024-10-28T12:00:00Z}", PrintToConsole.format(d));
+  }
+
+  /** The console sink's rejects, written from inside Spark's replay read: one line each, on stderr. */
+  @Test
+  public void rejectsWrittenFromTheReadPrintAsTheRejectsStepPrintsThem() {
+    Row reject = Row.withSchema(EventTags.REJECT_SCHEMA)
+        .addValues("MALFORMED_JSON", "not JSON", "{x", "topic", 1, 7L).build();
+    PrintStream standardError = System.err;
+    ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(printed, true, StandardCharsets.UTF_8));
+    try (RejectWriter.Session session = new ConsoleRejectWriter().open()) {
+      session.write(reject);
+      session.flush();
+    } finally {
+      System.setErr(standardError);
+    }
+    String line = printed.toString(StandardCharsets.UTF_8);
+    assertTrue(line, line.startsWith("[reject] _id=topic/1/7 reason=MALFORMED_JSON detail=not JSON raw={x"
+        + " topic=topic partition=1 offset=7 rejected_at="));
+    assertEquals(line, 1, line.lines().count());
   }
 }
