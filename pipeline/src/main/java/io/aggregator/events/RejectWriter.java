@@ -6,7 +6,7 @@ import org.apache.beam.sdk.values.Row;
 /**
  * The rejects destination, written from inside the step that finds the rejects rather than fed by
  * an output of it. Where a runner makes a step's second output costly (Spark's batch translation
- * persists every element of a step with two outputs; README, "Where Spark's time goes"), the read
+ * persists every element of a step with two outputs; README, "No step with two outputs"), the read
  * hands its rejects to one of these and has only one output. Implemented by the sinks, so that the
  * source imports none.
  *

@@ -28,7 +28,7 @@ import org.apache.beam.sdk.values.TupleTagList;
  * second output, for rows it cannot evaluate, that only an error handler reads, and no query of
  * ours sets one, so nothing is ever written to it. Spark's batch translation persists every
  * element of a step with two outputs, and runs an unread output as a Spark job of its own, so each
- * projection persisted its whole output (README, "Where Spark's time goes"). This rewrite applies
+ * projection persisted its whole output (README, "No step with two outputs"). This rewrite applies
  * the same function with its one output; the unread output is an empty collection.
  */
 final class SingleOutputProjections {

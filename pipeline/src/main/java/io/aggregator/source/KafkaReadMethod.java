@@ -9,7 +9,7 @@ package io.aggregator.source;
  * @param replayWritesRejects whether a bounded replay's read writes its rejects itself ({@link
  *     io.aggregator.events.RejectWriter}) and has one output, the events: Spark's batch
  *     translation persists every element of a step with two outputs, a quarter of a replay's time
- *     (README, "Where Spark's time goes")
+ *     (README, "No step with two outputs")
  */
 public record KafkaReadMethod(Replay replay, Stream stream, boolean replayWritesRejects) {
 
