@@ -71,10 +71,10 @@ jvm_flags() {
 # local_jvm_flags PROFILE -> jvm_flags and the profile's LOCAL_HEAP: a job run in this JVM
 local_jvm_flags() {
   local conf="$AGGREGATOR_ROOT/runner-profiles/$1.conf"
-  local LOCAL_HEAP=""
+  local JVM_FLAGS="" LOCAL_HEAP=""
   # shellcheck disable=SC1090
   [ -f "$conf" ] && source "$conf"
-  echo "$(jvm_flags "$1") $LOCAL_HEAP"
+  echo "$JVM_FLAGS $LOCAL_HEAP"
 }
 
 # runner_defaults PROFILE ARGS... -> the profile's RUNNER_DEFAULTS (local runs) the command line
