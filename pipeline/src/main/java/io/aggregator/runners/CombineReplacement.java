@@ -53,7 +53,8 @@ final class CombineReplacement {
     return input
         .apply("CombineInBundle",
             ParDo.of(new CombineInBundleFn<K, InputT, AccumT>(
-                fn, inputCoder.getKeyCoder(), input.getWindowingStrategy().getTimestampCombiner())))
+                fn, inputCoder.getKeyCoder(), input.getWindowingStrategy().getTimestampCombiner(),
+                CombineInBundleFn.MAX_PARTIALS)))
         .setCoder(KvCoder.of(inputCoder.getKeyCoder(), accumulatorCoder));
   }
 

@@ -14,6 +14,17 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarLongCoder;
+import org.apache.beam.sdk.transforms.Count;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
+import org.apache.beam.sdk.transforms.windowing.TimestampCombiner;
+import org.apache.beam.sdk.values.TimestampedValue;
+import org.apache.beam.sdk.values.TypeDescriptors;
 import org.apache.beam.sdk.runners.TransformHierarchy;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.testing.PAssert;
@@ -24,6 +35,7 @@ import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Sum;
 import org.apache.beam.sdk.transforms.WithTimestamps;
 import org.apache.beam.sdk.transforms.windowing.FixedWindows;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.transforms.windowing.Sessions;
 import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.KV;
@@ -154,5 +166,52 @@ public class CombineBeforeShuffleTest {
         .apply("SumSessions", Combine.perKey(Sum.ofLongs()));
     CombineBeforeShuffle.apply(p, GroupedInputs.COMBINED_AGAIN_AT_EACH_FIRING);
     assertEquals(1, rewritten(p));
+  }
+
+  /**
+   * A bundle holding as many partials as it may emits them at once, each in its own window: with
+   * room for one, every event leaves as a partial of its own, and the sums per key and window
+   * are still plain Java's.
+   */
+  @Test
+  public void aFullBundleEmitsItsPartialsEachInItsWindow() throws Exception {
+    Random random = new Random(11);
+    List<TimestampedValue<KV<String, Long>>> events = new ArrayList<>();
+    Map<String, Long> expected = new TreeMap<>(); // "key@window start minute" -> sum
+    for (int i = 0; i < 2_000; i++) {
+      String key = "k-" + random.nextInt(10);
+      long amount = random.nextInt(100);
+      long minute = random.nextInt(60);
+      events.add(TimestampedValue.of(KV.of(key, amount), T0.plus(Duration.standardMinutes(minute))));
+      expected.merge(key + "@" + minute / 5 * 5, amount, Long::sum);
+    }
+    Combine.BinaryCombineLongFn sum = Sum.ofLongs();
+    PCollection<KV<String, long[]>> partials = p.apply(Create.timestamped(events))
+        .apply(Window.into(FixedWindows.of(Duration.standardMinutes(5))))
+        .apply(ParDo.of(new CombineInBundleFn<String, Long, long[]>(
+            sum, StringUtf8Coder.of(), TimestampCombiner.END_OF_WINDOW, 1)))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), sum.getAccumulatorCoder(p.getCoderRegistry(), VarLongCoder.of())));
+    PAssert.thatSingleton(partials
+            .apply("AllWindows", Window.<KV<String, long[]>>into(new GlobalWindows()))
+            .apply(Count.globally()))
+        .isEqualTo((long) events.size());
+    PCollection<String> sums = partials
+        .apply(MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.longs()))
+            .via((KV<String, long[]> kv) -> KV.of(kv.getKey(), kv.getValue()[0])))
+        .apply(Sum.longsPerKey())
+        .apply(ParDo.of(new NameByWindowFn()));
+    List<String> rows = new ArrayList<>();
+    expected.forEach((k, v) -> rows.add(k + "=" + v));
+    PAssert.that(sums).containsInAnyOrder(rows);
+    p.run().waitUntilFinish();
+  }
+
+  /** A sum as "key@window start minute=sum". */
+  private static final class NameByWindowFn extends DoFn<KV<String, Long>, String> {
+    @ProcessElement
+    public void process(@Element KV<String, Long> kv, BoundedWindow window, OutputReceiver<String> out) {
+      long minute = (((IntervalWindow) window).start().getMillis() - T0.getMillis()) / 60_000;
+      out.output(kv.getKey() + "@" + minute + "=" + kv.getValue());
+    }
   }
 }
