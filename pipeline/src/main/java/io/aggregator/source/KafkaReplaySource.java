@@ -1,6 +1,5 @@
 package io.aggregator.source;
 
-import io.aggregator.metrics.JobMetrics;
 import io.aggregator.time.LateEvents;
 import io.aggregator.events.ParsedEvent;
 import io.aggregator.events.JsonEventParser;
@@ -11,22 +10,26 @@ import java.util.List;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.io.BoundedSource;
 import org.apache.beam.sdk.io.kafka.KafkaRecord;
-import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.values.TimestampedValue;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Instant;
 
 /**
  * A bounded replay as a classic {@link BoundedSource}: each partition from its start to its stop
- * offset (a {@link TopicSnapshot}), split one source per partition, late events dropped as each
- * partition is read in its own order ({@link PartitionReplay}).
+ * offset (a {@link TopicSnapshot}), split one source per partition, late events decided as each
+ * partition is read in its own order ({@link PartitionReplay}) and stamped with the minimum
+ * timestamp, in batches of what one poll returned ({@link HeldBatch}; {@link
+ * ResumableReplaySource#BATCH} says why batches), which {@link UnpackReplayBatchesFn} hands on
+ * one by one, dropping and counting the late events.
  *
  * <p>Why a bounded source: the classic Spark runner cannot translate KafkaIO's splittable read,
- * while every runner reads a {@code BoundedSource}, and the DirectRunner reads it in large bundles.
- * It has no watermark until it is done and no position to resume from: Flink replays through
- * {@link ResumableReplaySource} instead.
+ * while every runner reads a {@code BoundedSource}; the DirectRunner reads it in large bundles,
+ * and Spark and Flink run a replay that reads it as a batch job. It has no watermark until it is
+ * done and no position to resume from: a Flink replay that checkpoints reads {@link
+ * ResumableReplaySource} instead.
  */
-final class KafkaReplaySource extends BoundedSource<KafkaRecord<byte[], ParsedEvent>> {
+final class KafkaReplaySource extends BoundedSource<List<TimestampedValue<KafkaRecord<byte[], ParsedEvent>>>> {
 
   /** An assumed average message size, for the runner's split estimate only. */
   private static final long BYTES_PER_MESSAGE = 200;
@@ -57,7 +60,7 @@ final class KafkaReplaySource extends BoundedSource<KafkaRecord<byte[], ParsedEv
   }
 
   @Override
-  public List<? extends BoundedSource<KafkaRecord<byte[], ParsedEvent>>> split(
+  public List<KafkaReplaySource> split(
       long desiredBundleSizeBytes, PipelineOptions options) {
     if (partitions.size() <= 1) {
       return List.of(this);
@@ -81,23 +84,23 @@ final class KafkaReplaySource extends BoundedSource<KafkaRecord<byte[], ParsedEv
   }
 
   @Override
-  public Coder<KafkaRecord<byte[], ParsedEvent>> getOutputCoder() {
-    return PartitionReplay.recordCoder(parser);
+  public Coder<List<TimestampedValue<KafkaRecord<byte[], ParsedEvent>>>> getOutputCoder() {
+    return PartitionReplay.batchCoder(parser);
   }
 
   @Override
-  public BoundedReader<KafkaRecord<byte[], ParsedEvent>> createReader(PipelineOptions options) {
+  public BoundedReader<List<TimestampedValue<KafkaRecord<byte[], ParsedEvent>>>> createReader(PipelineOptions options) {
     return new Reader(this);
   }
 
   /** Reads the source's partitions one after the other, each in offset order. */
-  private static final class Reader extends BoundedReader<KafkaRecord<byte[], ParsedEvent>> {
+  private static final class Reader extends BoundedReader<List<TimestampedValue<KafkaRecord<byte[], ParsedEvent>>>> {
     /** How long one poll waits: the reader waits on for records until the retry budget. */
     private static final Duration POLL = Duration.ofMillis(500);
 
     private final KafkaReplaySource source;
     private final PartitionReplay replay;
-    private final Counter droppedLate = JobMetrics.counter(JobMetrics.EVENTS_DROPPED_LATE);
+    private final HeldBatch held = new HeldBatch();
     private int partitionIndex = -1;
 
     Reader(KafkaReplaySource source) {
@@ -116,13 +119,10 @@ final class KafkaReplaySource extends BoundedSource<KafkaRecord<byte[], ParsedEv
     public boolean advance() throws IOException {
       while (true) {
         if (partitionIndex >= 0 && !replay.finished()) {
-          if (replay.advance(POLL)) {
-            if (!replay.currentIsLate()) {
-              return true;
-            }
-            droppedLate.inc();
+          if (held.hold(replay.nextBatch(POLL, ResumableReplaySource.BATCH))) {
+            return true;
           }
-          continue; // a late event, or nothing yet: poll again (until the retry budget is spent)
+          continue; // nothing yet: poll again (until the retry budget is spent)
         }
         if (++partitionIndex >= source.partitions.size()) {
           return false;
@@ -135,13 +135,13 @@ final class KafkaReplaySource extends BoundedSource<KafkaRecord<byte[], ParsedEv
     }
 
     @Override
-    public KafkaRecord<byte[], ParsedEvent> getCurrent() {
-      return replay.current();
+    public List<TimestampedValue<KafkaRecord<byte[], ParsedEvent>>> getCurrent() {
+      return held.current();
     }
 
     @Override
     public Instant getCurrentTimestamp() {
-      return replay.currentTimestamp();
+      return held.timestamp();
     }
 
     @Override
@@ -150,7 +150,7 @@ final class KafkaReplaySource extends BoundedSource<KafkaRecord<byte[], ParsedEv
     }
 
     @Override
-    public BoundedSource<KafkaRecord<byte[], ParsedEvent>> getCurrentSource() {
+    public BoundedSource<List<TimestampedValue<KafkaRecord<byte[], ParsedEvent>>>> getCurrentSource() {
       return source;
     }
   }

@@ -6,6 +6,7 @@ import io.aggregator.events.ParsedEventCoder;
 import io.aggregator.time.LateEvents;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
@@ -30,9 +31,9 @@ import org.joda.time.Instant;
  * message and deciding late events as it goes (docs/semantics.md, "Lateness"): the partition's
  * largest event time so far is what the late rule and the partition's watermark are made of, so
  * the sources that read with it hand that and the next offset to their checkpoints together. A
- * late event is handed on marked ({@link #currentIsLate}) with the minimum timestamp: the bounded
- * source drops and counts it itself, the checkpointed one leaves that to a step after it, since
- * the FlinkRunner collects no metrics from sources.
+ * late event is handed on marked ({@link #currentIsLate}) with the minimum timestamp, and dropped
+ * and counted by the step after the read ({@link UnpackReplayBatchesFn}), since the FlinkRunner's
+ * streaming translation collects no metrics from sources.
  * Shared by {@link KafkaReplaySource} (bounded) and {@link ResumableReplaySource} (checkpointed).
  */
 final class PartitionReplay implements AutoCloseable {
@@ -165,6 +166,25 @@ final class PartitionReplay implements AutoCloseable {
               KafkaTimestampType.forOrdinal(r.timestampType().id), r.headers(), r.key(), e);
       return true;
     }
+  }
+
+  /**
+   * The next records, each with its timestamp (the minimum for a reject or a late event): the
+   * next one, waiting up to {@code poll} for Kafka, and those its poll returned with it, up to
+   * {@code max}; none when the partition is finished or Kafka gave nothing within {@code poll}.
+   *
+   * @throws IOException when Kafka has given nothing for longer than the retry budget
+   */
+  List<TimestampedValue<KafkaRecord<byte[], ParsedEvent>>> nextBatch(Duration poll, int max)
+      throws IOException {
+    if (!advance(poll)) {
+      return List.of();
+    }
+    List<TimestampedValue<KafkaRecord<byte[], ParsedEvent>>> batch = new ArrayList<>();
+    do {
+      batch.add(TimestampedValue.of(current(), currentTimestamp()));
+    } while (batch.size() < max && hasPolled() && advance(poll));
+    return batch;
   }
 
   /** Whether the last poll's records are not all read yet: {@link #advance} needs no poll. */

@@ -28,6 +28,7 @@ import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.Row;
+import org.apache.beam.sdk.values.TimestampedValue;
 import org.apache.beam.sdk.values.TupleTagList;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -106,25 +107,20 @@ public class ReadKafkaEvents extends PTransform<PBegin, PCollectionTuple> {
     long floorMillis = snapshot.headEventTime() == null ? Long.MIN_VALUE : snapshot.headEventTime();
     LateEvents lateEvents =
         eventTime.lateEvents() == null ? null : eventTime.lateEvents().startingAt(floorMillis);
-    if (readMethod.replay() == KafkaReadMethod.Replay.REPLAY_SOURCE) {
-      // Late events are dropped as the source reads each partition (PartitionReplay).
-      return input
-          .apply("ReadFromKafka",
-              Read.from(
-                  new KafkaReplaySource(
-                      consumer, partitions, parser, lateEvents,
-                      retryBudgetMillis)))
-          .apply("SplitEventsAndRejects",
-              splitEventsAndRejects(readMethod.replayWritesRejects() ? rejectWriter : null));
-    }
-    ResumableReplaySource source =
-        new ResumableReplaySource(
-            consumer, partitions, parser, lateEvents, floorMillis, eventTime.lag(), retryBudgetMillis);
-    return input
-        .apply("ReadFromKafka", Read.from(source))
+    // Late events are decided as each partition is read (PartitionReplay) and dropped as the
+    // batches are unpacked.
+    PCollection<List<TimestampedValue<KafkaRecord<byte[], ParsedEvent>>>> batches =
+        readMethod.replay() == KafkaReadMethod.Replay.REPLAY_SOURCE
+            ? input.apply("ReadFromKafka", Read.from(
+                new KafkaReplaySource(consumer, partitions, parser, lateEvents, retryBudgetMillis)))
+            : input.apply("ReadFromKafka", Read.from(
+                new ResumableReplaySource(consumer, partitions, parser, lateEvents, floorMillis,
+                    eventTime.lag(), retryBudgetMillis)));
+    return batches
         .apply("UnpackBatches", ParDo.of(new UnpackReplayBatchesFn()))
-        .setCoder(source.recordCoder())
-        .apply("SplitEventsAndRejects", splitEventsAndRejects(null));
+        .setCoder(PartitionReplay.recordCoder(parser))
+        .apply("SplitEventsAndRejects",
+            splitEventsAndRejects(readMethod.replayWritesRejects() ? rejectWriter : null));
   }
 
   /**

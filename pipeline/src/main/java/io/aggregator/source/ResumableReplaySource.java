@@ -46,9 +46,10 @@ final class ResumableReplaySource
   private static final Duration POLL = Duration.ofMillis(100);
 
   /**
-   * At most this many records per element. Why batches: Beam's Flink source wrapper updates the
-   * job's metrics after every {@code advance()} (ReaderInvocationUtil), a quarter of the read
-   * thread's time with one record per call (README, "Performance").
+   * At most this many records per element, here and in {@link KafkaReplaySource}. Why batches:
+   * Beam's Flink source wrappers (streaming and batch) update the job's metrics after every {@code
+   * advance()} (ReaderInvocationUtil), a quarter of the read thread's time with one record per
+   * call (README, "Performance").
    */
   static final int BATCH = 500;
 
@@ -130,11 +131,6 @@ final class ResumableReplaySource
     return PartitionReplay.batchCoder(parser);
   }
 
-  /** The coder of the records once unpacked. */
-  Coder<KafkaRecord<byte[], ParsedEvent>> recordCoder() {
-    return PartitionReplay.recordCoder(parser);
-  }
-
   /** A partition's watermark when {@code maxEventTime} is the largest event time read from it. */
   Instant watermark(long maxEventTime) {
     if (maxEventTime == Long.MIN_VALUE
@@ -171,14 +167,7 @@ final class ResumableReplaySource
     /** The next batch: what the last poll returned, or one poll's worth, up to {@link #BATCH}. */
     @Override
     public boolean advance() throws IOException {
-      if (!replay.advance(POLL)) {
-        return hold(List.of());
-      }
-      List<TimestampedValue<KafkaRecord<byte[], ParsedEvent>>> next = new ArrayList<>();
-      do {
-        next.add(TimestampedValue.of(replay.current(), replay.currentTimestamp()));
-      } while (next.size() < BATCH && replay.hasPolled() && replay.advance(POLL));
-      return hold(next);
+      return hold(replay.nextBatch(POLL, BATCH));
     }
 
     @Override

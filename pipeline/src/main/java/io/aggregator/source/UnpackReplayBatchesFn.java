@@ -11,12 +11,13 @@ import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.values.TimestampedValue;
 
 /**
- * Hands on the records of a batch source's elements ({@link ReplayBatchReader}: the Flink replay,
- * the DirectRunner's unbounded read) one by one, each with its own
+ * Hands on the records of a batch source's elements ({@link HeldBatch}: every replay, the
+ * DirectRunner's unbounded read) one by one, each with its own
  * timestamp (never earlier than its batch's), and drops and counts ({@link
  * JobMetrics#EVENTS_DROPPED_LATE}) the events the source found late: those it stamped with the
  * minimum timestamp. Rejects carry the minimum too and go on to the rejects destination. Counted
- * here, not in the source: the FlinkRunner collects no metrics from sources.
+ * here, not in the source: the FlinkRunner's streaming translation collects no metrics from
+ * sources.
  */
 class UnpackReplayBatchesFn
     extends DoFn<List<TimestampedValue<KafkaRecord<byte[], ParsedEvent>>>, KafkaRecord<byte[], ParsedEvent>> {
