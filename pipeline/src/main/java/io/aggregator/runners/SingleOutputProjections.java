@@ -24,12 +24,14 @@ import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
 
 /**
- * Spark replays: Beam SQL's projection and filter ({@code BeamCalcRel}'s {@code CalcFn}) has a
- * second output, for rows it cannot evaluate, that only an error handler reads, and no query of
- * ours sets one, so nothing is ever written to it. Spark's batch translation persists every
- * element of a step with two outputs, and runs an unread output as a Spark job of its own, so each
- * projection persisted its whole output (README, "No step with two outputs"). This rewrite applies
- * the same function with its one output; the unread output is an empty collection.
+ * Batch replays (Spark, Flink): Beam SQL's projection and filter ({@code BeamCalcRel}'s {@code
+ * CalcFn}) has a second output, for rows it cannot evaluate, that only an error handler reads, and
+ * no query of ours sets one, so nothing is ever written to it. Spark's batch translation persists
+ * every element of a step with two outputs, and runs an unread output as a Spark job of its own,
+ * so each projection persisted its whole output (README, "No step with two outputs"); Flink's
+ * gives the unread output a discarding sink, a second reader, so the step is not chained to the
+ * next. This rewrite applies the same function with its one output; the unread output is an empty
+ * collection.
  */
 final class SingleOutputProjections {
 

@@ -9,7 +9,7 @@ package io.aggregator.source;
  * @param replayWritesRejects whether a bounded replay's read writes its rejects itself ({@link
  *     io.aggregator.events.RejectWriter}) and has one output, the events: Spark's batch
  *     translation persists every element of a step with two outputs, a quarter of a replay's time
- *     (README, "No step with two outputs")
+ *     (README, "No step with two outputs"), and Flink's does not chain a step two steps read
  */
 public record KafkaReadMethod(Replay replay, Stream stream, boolean replayWritesRejects) {
 

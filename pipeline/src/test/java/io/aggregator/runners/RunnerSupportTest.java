@@ -5,6 +5,7 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 
+import io.aggregator.source.KafkaReadMethod;
 import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
@@ -29,6 +30,18 @@ public class RunnerSupportTest {
   public static final class SparkRunner extends PipelineRunner<PipelineResult> {
     public static SparkRunner fromOptions(PipelineOptions options) {
       return new SparkRunner();
+    }
+
+    @Override
+    public PipelineResult run(Pipeline pipeline) {
+      throw new UnsupportedOperationException("not run");
+    }
+  }
+
+  /** Stands in for Beam's FlinkRunner, which this test classpath does not carry: same simple name. */
+  public static final class FlinkRunner extends PipelineRunner<PipelineResult> {
+    public static FlinkRunner fromOptions(PipelineOptions options) {
+      return new FlinkRunner();
     }
 
     @Override
@@ -106,5 +119,25 @@ public class RunnerSupportTest {
     PipelineOptions direct = PipelineOptionsFactory.create();
     RunnerSupport.configure(direct, false, Map.of("spark.aggregator.test.other", "1"));
     assertNull(System.getProperty("spark.aggregator.test.other"));
+  }
+
+  /**
+   * A Flink replay that does not checkpoint (none is given here) runs as a batch job: it reads
+   * the bounded source, writes its rejects from the read, and its projections have one output;
+   * an unbounded job streams through the classic source.
+   */
+  @Test
+  public void aFlinkReplayWithoutCheckpointsIsABatchJob() {
+    PipelineOptions replay = on(FlinkRunner.class);
+    RunnerSupport.configure(replay, true, Map.of());
+    assertFalse(replay.as(StreamingOptions.class).isStreaming());
+    KafkaReadMethod read = RunnerSupport.readMethod(replay);
+    assertEquals(KafkaReadMethod.Replay.REPLAY_SOURCE, read.replay());
+    assertTrue("the read writes the rejects", read.replayWritesRejects());
+
+    PipelineOptions stream = on(FlinkRunner.class);
+    RunnerSupport.configure(stream, false, Map.of());
+    assertTrue(stream.as(StreamingOptions.class).isStreaming());
+    assertEquals(KafkaReadMethod.Stream.CLASSIC_SOURCE, RunnerSupport.readMethod(stream).stream());
   }
 }
