@@ -200,6 +200,8 @@ public final class ThroughputBenchmark {
     List<String> command = new ArrayList<>();
     command.add(java());
     command.addAll(localJvmFlags(conf));
+    // As scripts/aggregator: AGGREGATOR_JAVA_OPTS after the profile's flags (the last -Xmx wins).
+    command.addAll(words(System.getenv("AGGREGATOR_JAVA_OPTS")));
     String name = runner + "-" + Path.of(file).getFileName() + "-" + round;
     String collection = runner + "_" + Path.of(file).getFileName().toString().replace(".sql", "") + "_" + round;
     if (profile) {
