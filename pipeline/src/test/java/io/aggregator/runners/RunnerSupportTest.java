@@ -26,27 +26,25 @@ import org.junit.Test;
 /** Which runner a job is on, and what the launcher sets for it. */
 public class RunnerSupportTest {
 
-  /** Stands in for Beam's SparkRunner, which this test classpath does not carry: same simple name. */
-  public static final class SparkRunner extends PipelineRunner<PipelineResult> {
-    public static SparkRunner fromOptions(PipelineOptions options) {
-      return new SparkRunner();
-    }
-
+  /** A runner whose only use is its simple name: Runner.of asks nothing else. */
+  abstract static class StandIn extends PipelineRunner<PipelineResult> {
     @Override
     public PipelineResult run(Pipeline pipeline) {
       throw new UnsupportedOperationException("not run");
     }
   }
 
-  /** Stands in for Beam's FlinkRunner, which this test classpath does not carry: same simple name. */
-  public static final class FlinkRunner extends PipelineRunner<PipelineResult> {
+  /** Stands in for Beam's SparkRunner, which this test classpath does not carry: same simple name. */
+  public static final class SparkRunner extends StandIn {
+    public static SparkRunner fromOptions(PipelineOptions options) {
+      return new SparkRunner();
+    }
+  }
+
+  /** Stands in for Beam's FlinkRunner, which this test classpath does not carry. */
+  public static final class FlinkRunner extends StandIn {
     public static FlinkRunner fromOptions(PipelineOptions options) {
       return new FlinkRunner();
-    }
-
-    @Override
-    public PipelineResult run(Pipeline pipeline) {
-      throw new UnsupportedOperationException("not run");
     }
   }
 
