@@ -25,8 +25,10 @@ import org.apache.beam.vendor.guava.v32_1_2_jre.com.google.common.collect.Iterab
  *
  * <p><b>Why the results and their timing stay the same.</b> A {@link CombineFn} is associative by
  * contract, so merging partial accumulators gives the value adding the events one by one gives.
- * An accumulator leaves at the end of its bundle with the timestamp the window's timestamp
- * combiner gives its events, in their window. It is never later than its events were: Flink's
+ * An accumulator leaves at the end of its bundle (or, when the step holds {@link
+ * CombineInBundleFn#MAX_PARTIALS}, while the bundle is still being processed) with the timestamp
+ * the window's timestamp combiner gives its events, in their window. It is never later than its
+ * events were: Flink's
  * {@code DoFnOperator} does not forward a watermark while a bundle is open, precisely so that what
  * a bundle buffers cannot fall behind it, and the DirectRunner's watermark waits for the bundles
  * still being processed. The triggers (docs/semantics.md, "Triggers and write methods") are watermark and
