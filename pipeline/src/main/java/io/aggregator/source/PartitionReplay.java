@@ -31,7 +31,7 @@ import org.joda.time.Instant;
  * message and deciding late events as it goes (docs/semantics.md, "Lateness"): the partition's
  * largest event time so far is what the late rule and the partition's watermark are made of, so
  * the sources that read with it hand that and the next offset to their checkpoints together. A
- * late event is handed on marked ({@link #currentIsLate}) with the minimum timestamp, and dropped
+ * late event is handed on with the minimum timestamp, as a reject is, and dropped
  * and counted by the step after the read ({@link UnpackReplayBatchesFn}), since the FlinkRunner's
  * streaming translation collects no metrics from sources.
  * Shared by {@link KafkaReplaySource} (bounded) and {@link ResumableReplaySource} (checkpointed).
@@ -52,7 +52,6 @@ final class PartitionReplay implements AutoCloseable {
   private long lastAnswerMillis;
   private @Nullable KafkaRecord<byte[], ParsedEvent> current;
   private Instant currentTimestamp = BoundedWindow.TIMESTAMP_MIN_VALUE;
-  private boolean currentIsLate;
 
   /**
    * @param lateEvents the query's late-event rule, or null when nothing is ever dropped
@@ -116,7 +115,7 @@ final class PartitionReplay implements AutoCloseable {
    * @return false when the partition is finished or Kafka gave nothing within {@code poll}
    * @throws IOException when Kafka has given nothing for longer than the retry budget
    */
-  boolean advance(Duration poll) throws IOException {
+  private boolean advance(Duration poll) throws IOException {
     current = null;
     TopicSnapshot.Partition p = partition();
     while (true) {
@@ -149,13 +148,10 @@ final class PartitionReplay implements AutoCloseable {
       }
       nextOffset = r.offset() + 1;
       ParsedEvent e = parser.parse(r.value());
-      currentIsLate = false;
       currentTimestamp = BoundedWindow.TIMESTAMP_MIN_VALUE; // never moves a window or watermark
       if (e.isEvent()) {
         long t = e.eventTimeMillis();
-        if (lateEvents != null && lateEvents.isLate(t, maxEventTime)) {
-          currentIsLate = true;
-        } else {
+        if (lateEvents == null || !lateEvents.isLate(t, maxEventTime)) {
           maxEventTime = Math.max(maxEventTime, t);
           currentTimestamp = new Instant(t);
         }
@@ -188,7 +184,7 @@ final class PartitionReplay implements AutoCloseable {
   }
 
   /** Whether the last poll's records are not all read yet: {@link #advance} needs no poll. */
-  boolean hasPolled() {
+  private boolean hasPolled() {
     return polled.hasNext();
   }
 
@@ -199,21 +195,15 @@ final class PartitionReplay implements AutoCloseable {
             && consumer().position(partition().topicPartition()) >= partition().stopOffset();
   }
 
-  KafkaRecord<byte[], ParsedEvent> current() {
+  private KafkaRecord<byte[], ParsedEvent> current() {
     if (current == null) {
       throw new NoSuchElementException();
     }
     return current;
   }
 
-  /** Whether the current record is an event its partition's watermark has already closed. */
-  boolean currentIsLate() {
-    current();
-    return currentIsLate;
-  }
-
   /** The current record's event time; the minimum for a reject or a late event. */
-  Instant currentTimestamp() {
+  private Instant currentTimestamp() {
     current();
     return currentTimestamp;
   }
