@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  *       the largest watermark over a source's readers ({@link
  *       KafkaReadMethod.Stream#CLASSIC_SOURCE_ONE_READER}).
  *   <li>Flink runs a replay that does not checkpoint as a batch job, as Spark does, through the
- *       bounded source: at a third more speed than the streaming job, whose window operator
+ *       bounded source: about 1.4 times the streaming job's speed, whose window operator
  *       updates state and runs the trigger for every partial and firing (README, "A Flink replay
  *       as a batch job"). A replay given {@code --checkpointingInterval} streams through a
  *       source whose positions its checkpoints hold, {@link
@@ -180,15 +180,16 @@ public final class RunnerSupport {
    */
   public static void optimize(Pipeline pipeline, PipelineOptions options, Duration batchInterval) {
     Runner runner = Runner.of(options);
-    if (runner == Runner.FLINK && !options.as(StreamingOptions.class).isStreaming()) {
-      SingleOutputProjections.apply(pipeline);
-      CombineBeforeShuffle.apply(pipeline, GroupedInputs.ADDED_ONCE);
-    } else if (runner == Runner.FLINK) {
+    boolean batch = !options.as(StreamingOptions.class).isStreaming();
+    if (runner == Runner.FLINK) {
+      if (batch) {
+        SingleOutputProjections.apply(pipeline);
+      }
       CombineBeforeShuffle.apply(pipeline, GroupedInputs.ADDED_ONCE);
     } else if (runner == Runner.DIRECT) {
       AccumulateInState.apply(pipeline, batchInterval, true);
       CombineBeforeShuffle.apply(pipeline, GroupedInputs.COMBINED_AGAIN_AT_EACH_FIRING);
-    } else if (runner == Runner.SPARK && options.as(StreamingOptions.class).isStreaming()) {
+    } else if (runner == Runner.SPARK && !batch) {
       AccumulateInState.apply(pipeline, batchInterval, false);
     } else if (runner == Runner.SPARK) {
       SingleOutputProjections.apply(pipeline);
