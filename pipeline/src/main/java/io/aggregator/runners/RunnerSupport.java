@@ -168,8 +168,9 @@ public final class RunnerSupport {
    * before it, but by sorting every event, most of a replay's time in its profile), so each GROUP
    * BY gets a combine within each bundle before it ({@link CombineBeforeShuffle}), on the
    * DirectRunner only in
-   * windows ({@link GroupedInputs}), and the global window's combines keep one accumulator per
-   * key in state ({@link AccumulateInState}). Spark's batch translation already combines before its shuffle
+   * windows ({@link GroupedInputs}), the global window's combines keep one accumulator per
+   * key in state ({@link AccumulateInState}), and an unbounded job's windowed combines keep their
+   * groups in a few shards ({@link AccumulateInShards}). Spark's batch translation already combines before its shuffle
    * (measured: the same 0.228× of the raw limit with and without it); its streaming translation
    * buffers every input of a group in the global window, so its all-time combines keep one
    * accumulator per key in state too, emitted at each change (its stateful DoFns take no timers).
@@ -188,6 +189,7 @@ public final class RunnerSupport {
       CombineBeforeShuffle.apply(pipeline, GroupedInputs.ADDED_ONCE);
     } else if (runner == Runner.DIRECT) {
       AccumulateInState.apply(pipeline, batchInterval, true);
+      AccumulateInShards.apply(pipeline, batchInterval);
       CombineBeforeShuffle.apply(pipeline, GroupedInputs.COMBINED_AGAIN_AT_EACH_FIRING);
     } else if (runner == Runner.SPARK && !batch) {
       AccumulateInState.apply(pipeline, batchInterval, false);
