@@ -3,6 +3,7 @@ package io.aggregator.bench;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
+import io.aggregator.peers.ResultSummary;
 import java.util.function.BooleanSupplier;
 import org.bson.Document;
 
@@ -30,5 +31,22 @@ final class ReflectedEvents {
         return in(client.getDatabase(database).getCollection(collection)) >= total;
       }
     };
+  }
+
+  /**
+   * The benchmark query's result as the documents of {@code database.collection} hold it (item,
+   * interaction type, window start, count), to be checked against the one worked out from the
+   * events.
+   */
+  static ResultSummary summary(String mongoUri, String database, String collection) {
+    ResultSummary summary = new ResultSummary();
+    try (MongoClient client = MongoClients.create(mongoUri)) {
+      for (Document d : client.getDatabase(database).getCollection(collection).find()) {
+        summary.addRow(d.getString("item_id"), d.getString("interaction_type"),
+            d.get("window", Document.class).getDate("start").getTime(),
+            ((Number) d.get("interaction_count")).longValue());
+      }
+    }
+    return summary;
   }
 }

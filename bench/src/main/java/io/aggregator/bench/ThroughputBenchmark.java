@@ -122,6 +122,7 @@ public final class ThroughputBenchmark {
           for (String file : files) {
             Run r = runJob(root, runner, file, servers, topic, mongoUri, round, out, profile, jobArgs,
                 unbounded ? events : -1);
+            checkDocuments(runner, file, round, mongoUri, expected);
             results.add(r);
             print(r);
           }
@@ -144,7 +145,8 @@ public final class ThroughputBenchmark {
 
   /**
    * Generates the events into {@code topic} and returns the benchmark query's result over them,
-   * worked out here, for the peers' check (no event is late: at most a minute out of order).
+   * worked out here, to check every job's documents and every peer's result (no event is late: at
+   * most a minute out of order).
    */
   static ResultSummary load(EmbeddedKafka kafka, String servers, String topic, int events, int partitions)
       throws Exception {
@@ -203,7 +205,7 @@ public final class ThroughputBenchmark {
     // As scripts/aggregator: AGGREGATOR_JAVA_OPTS after the profile's flags (the last -Xmx wins).
     command.addAll(words(System.getenv("AGGREGATOR_JAVA_OPTS")));
     String name = runner + "-" + Path.of(file).getFileName() + "-" + round;
-    String collection = runner + "_" + Path.of(file).getFileName().toString().replace(".sql", "") + "_" + round;
+    String collection = collection(runner, file, round);
     if (profile) {
       // Java Flight Recorder, for where the time goes: jfr print --events jdk.ExecutionSample
       command.add("-XX:StartFlightRecording=settings=profile,filename=" + out.resolve(name + ".jfr"));
@@ -243,6 +245,29 @@ public final class ThroughputBenchmark {
         Long.parseLong(end.group(3)), m.wallSeconds, Double.parseDouble(end.group(2)), m.peakRssKb,
         Long.parseLong(end.group(4)), mongoTime.find() ? Double.parseDouble(mongoTime.group(1)) : 0,
         m.cpuSeconds);
+  }
+
+  /** The collection a job of {@code runner} over {@code file} writes in {@code round}. */
+  static String collection(String runner, String file, int round) {
+    return runner + "_" + Path.of(file).getFileName().toString().replace(".sql", "") + "_" + round;
+  }
+
+  /**
+   * Fails the benchmark when a job's documents are not the result worked out from the events
+   * ({@link #load}): a figure for wrong documents means nothing. Only the benchmark's own file and
+   * topic can be checked.
+   */
+  static void checkDocuments(String runner, String file, int round, String mongoUri,
+      ResultSummary expected) {
+    if (expected == null || !file.endsWith("interactions_per_item_5m.sql")) {
+      return;
+    }
+    ResultSummary found = ReflectedEvents.summary(mongoUri, "bench", collection(runner, file, round));
+    if (!found.line().equals(expected.line())) {
+      throw new IllegalStateException(runner + " round " + round
+          + ": the documents are not the result worked out from the events: " + found.line()
+          + ", expected " + expected.line());
+    }
   }
 
   /** {@code -jar <the runner's jar>} and a job's options: the generated fields, update, MongoDB. */
