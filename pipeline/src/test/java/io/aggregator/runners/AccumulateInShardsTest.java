@@ -14,7 +14,6 @@ import org.apache.beam.sdk.testing.TestStream;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
 import org.apache.beam.sdk.transforms.windowing.PaneInfo;
 import org.apache.beam.sdk.values.PCollection;
@@ -142,7 +141,7 @@ public class AccumulateInShardsTest {
 
   static final class LabelPanesFn extends DoFn<Row, String> {
     @ProcessElement
-    public void process(@Element Row r, PaneInfo pane, BoundedWindow window, OutputReceiver<String> out) {
+    public void process(@Element Row r, PaneInfo pane, OutputReceiver<String> out) {
       out.output(r.getString("item_id") + " " + r.getInt64("c") + " " + r.getInt64("s") + " "
           + pane.getTiming() + "#" + pane.getIndex() + (pane.isLast() ? " final" : ""));
     }
